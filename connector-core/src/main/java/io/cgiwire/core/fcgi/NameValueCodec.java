@@ -1,0 +1,268 @@
+package io.cgiwire.core.fcgi;
+
+import io.cgiwire.core.ProtocolException;
+import io.cgiwire.core.Violation;
+import io.cgiwire.core.cgi.CgiEnvironment;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * FastCGI name-value pairs (spec section 3.4): the content of FCGI_PARAMS, FCGI_GET_VALUES and
+ * FCGI_GET_VALUES_RESULT.
+ *
+ * <p>Each length takes one byte when it is below 128, else four with the high bit set:
+ * <pre>
+ * typedef struct {
+ *     unsigned char nameLengthB0;       // nameLengthB0  &gt;&gt; 7 == 0
+ *     unsigned char valueLengthB3;      // valueLengthB3 &gt;&gt; 7 == 1
+ *     unsigned char valueLengthB2, valueLengthB1, valueLengthB0;
+ *     unsigned char nameData[nameLength];
+ *     unsigned char valueData[valueLength];   // ((B3 &amp; 0x7f) &lt;&lt; 24) + (B2 &lt;&lt; 16) + (B1 &lt;&lt; 8) + B0
+ * } FCGI_NameValuePair14;                     // and _11, _41, _44 for the other combinations
+ * </pre>
+ * A sender may use the four-byte form for a short length too; both forms are accepted.
+ *
+ * <p>An instance decodes one stream of pairs incrementally: pairs may straddle records and reads, and every call
+ * consumes all the bytes it is given. Lengths are checked against the limits before any byte is buffered, and only a
+ * field split across calls is copied (into a scratch array that grows to at most the limit); a field that is whole in
+ * the input becomes a String straight from it. Names and values are read as ISO-8859-1, one char per byte.
+ */
+public final class NameValueCodec {
+    private static final int NAME_LENGTH = 0;
+    private static final int VALUE_LENGTH = 1;
+    private static final int NAME = 2;
+    private static final int VALUE = 3;
+
+    private final int maxNameLength;
+    private final int maxValueLength;
+    private final int maxCount;
+
+    private int state = NAME_LENGTH;
+    private int lengthBytesSeen;
+    private int length;
+    private int nameLength;
+    private int valueLength;
+    private String name;
+    private byte[] scratch = new byte[0];
+    private int scratchFilled;
+    private int count;
+
+    /**
+     * @param maxNameLength longest name accepted, else {@link Violation#PARAM_NAME_TOO_LONG}
+     * @param maxValueLength longest value accepted, else {@link Violation#PARAM_VALUE_TOO_LONG}
+     * @param maxCount most pairs accepted, else {@link Violation#TOO_MANY_PARAMS}
+     */
+    public NameValueCodec(int maxNameLength, int maxValueLength, int maxCount) {
+        this.maxNameLength = maxNameLength;
+        this.maxValueLength = maxValueLength;
+        this.maxCount = maxCount;
+    }
+
+    /**
+     * Decodes all of {@code content}, adding each completed pair to {@code into}; a pair cut off at the end is kept
+     * and completed by the next call.
+     *
+     * @throws ProtocolException if a length exceeds its limit, a name is empty or there are too many pairs
+     */
+    public void decode(ByteBuffer content, CgiEnvironment into) throws ProtocolException {
+        while (content.hasRemaining()) {
+            switch (state) {
+                case NAME_LENGTH:
+                    if (lengthBytesSeen == 0 && count == maxCount) {
+                        throw new ProtocolException(Violation.TOO_MANY_PARAMS,
+                                "more than " + maxCount + " name-value pairs");
+                    }
+                    if (readLength(content)) {
+                        if (length == 0) {
+                            throw new ProtocolException(Violation.PARAM_NAME_EMPTY,
+                                    "name-value pair " + (count + 1) + " has an empty name");
+                        }
+                        if (length > maxNameLength) {
+                            throw new ProtocolException(Violation.PARAM_NAME_TOO_LONG, "name of " + length
+                                    + " bytes in pair " + (count + 1) + ", at most " + maxNameLength + " allowed");
+                        }
+                        nameLength = length;
+                        state = VALUE_LENGTH;
+                    }
+                    break;
+                case VALUE_LENGTH:
+                    if (readLength(content)) {
+                        if (length > maxValueLength) {
+                            throw new ProtocolException(Violation.PARAM_VALUE_TOO_LONG, "value of " + length
+                                    + " bytes in pair " + (count + 1) + ", at most " + maxValueLength + " allowed");
+                        }
+                        valueLength = length;
+                        state = NAME;
+                    }
+                    break;
+                case NAME:
+                    name = readField(content, nameLength);
+                    if (name != null) {
+                        state = VALUE;
+                    }
+                    break;
+                case VALUE:
+                    String value = valueLength == 0 ? "" : readField(content, valueLength);
+                    if (value != null) {
+                        into.add(name, value);
+                        name = null;
+                        count++;
+                        state = NAME_LENGTH;
+                    }
+                    break;
+                default:
+                    throw new IllegalStateException("state " + state);
+            }
+        }
+        // A pair whose value is empty completes without another byte; finish it now so that the stream may end here.
+        if (state == VALUE && valueLength == 0) {
+            into.add(name, "");
+            name = null;
+            count++;
+            state = NAME_LENGTH;
+        }
+    }
+
+    /** True when no pair is partly decoded: the stream may end here. */
+    public boolean atPairBoundary() {
+        return state == NAME_LENGTH && lengthBytesSeen == 0;
+    }
+
+    /** Pairs decoded since the last {@link #reset()}. */
+    public int count() {
+        return count;
+    }
+
+    /** Forgets any partial pair and the count, keeping the scratch array, for the next stream. */
+    public void reset() {
+        state = NAME_LENGTH;
+        lengthBytesSeen = 0;
+        name = null;
+        scratchFilled = 0;
+        count = 0;
+    }
+
+    private boolean readLength(ByteBuffer in) {
+        if (lengthBytesSeen == 0) {
+            int b0 = in.get(in.position()) & 0xFF;
+            if (b0 < 0x80) {
+                in.position(in.position() + 1);
+                length = b0;
+                return true;
+            }
+            if (in.remaining() >= 4) {
+                length = in.getInt() & 0x7FFFFFFF;
+                return true;
+            }
+        }
+        // The four-byte form is split across calls: collect it a byte at a time.
+        while (in.hasRemaining()) {
+            int b = in.get() & 0xFF;
+            length = lengthBytesSeen == 0 ? b & 0x7F : (length << 8) | b;
+            if (++lengthBytesSeen == 4) {
+                lengthBytesSeen = 0;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String readField(ByteBuffer in, int fieldLength) {
+        if (scratchFilled == 0 && in.remaining() >= fieldLength) {
+            String field;
+            if (in.hasArray()) {
+                field = new String(in.array(), in.arrayOffset() + in.position(), fieldLength,
+                        StandardCharsets.ISO_8859_1);
+                in.position(in.position() + fieldLength);
+            } else {
+                ensureScratch(fieldLength);
+                in.get(scratch, 0, fieldLength);
+                field = new String(scratch, 0, fieldLength, StandardCharsets.ISO_8859_1);
+            }
+            return field;
+        }
+        ensureScratch(fieldLength);
+        int n = Math.min(in.remaining(), fieldLength - scratchFilled);
+        in.get(scratch, scratchFilled, n);
+        scratchFilled += n;
+        if (scratchFilled < fieldLength) {
+            return null;
+        }
+        scratchFilled = 0;
+        return new String(scratch, 0, fieldLength, StandardCharsets.ISO_8859_1);
+    }
+
+    private void ensureScratch(int fieldLength) {
+        // fieldLength was checked against the limits before any byte of the field was read.
+        if (scratch.length < fieldLength) {
+            byte[] grown = new byte[Math.max(fieldLength, Math.min(2 * scratch.length, maxFieldLength()))];
+            System.arraycopy(scratch, 0, grown, 0, scratchFilled);
+            scratch = grown;
+        }
+    }
+
+    private int maxFieldLength() {
+        return Math.max(maxNameLength, maxValueLength);
+    }
+
+    /** Bytes {@link #putLength} writes for {@code length}: 1 below 128, else 4. */
+    public static int lengthSize(int length) {
+        return length < 0x80 ? 1 : 4;
+    }
+
+    /**
+     * Writes a length in the one-byte form below 128, else the four-byte form.
+     *
+     * @param length 0 to 0x7FFFFFFF
+     */
+    public static void putLength(ByteBuffer out, int length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length " + length);
+        }
+        if (length < 0x80) {
+            out.put((byte) length);
+        } else {
+            out.putInt(length | 0x80000000);
+        }
+    }
+
+    /** Bytes one pair takes on the wire; chars are counted as ISO-8859-1 bytes. */
+    public static int pairSize(String name, String value) {
+        return lengthSize(name.length()) + lengthSize(value.length()) + name.length() + value.length();
+    }
+
+    /**
+     * Writes one pair, each char as one ISO-8859-1 byte.
+     *
+     * @throws IllegalArgumentException if a char is above 0xFF
+     */
+    public static void putPair(ByteBuffer out, String name, String value) {
+        putLength(out, name.length());
+        putLength(out, value.length());
+        putLatin1(out, name);
+        putLatin1(out, value);
+    }
+
+    /** Encodes every pair of {@code env} in order: the content of a PARAMS stream, before it is cut into records. */
+    public static byte[] encode(CgiEnvironment env) {
+        int size = 0;
+        for (int i = 0; i < env.size(); i++) {
+            size += pairSize(env.name(i), env.value(i));
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        for (int i = 0; i < env.size(); i++) {
+            putPair(out, env.name(i), env.value(i));
+        }
+        return out.array();
+    }
+
+    private static void putLatin1(ByteBuffer out, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 0xFF) {
+                throw new IllegalArgumentException("char U+" + Integer.toHexString(c) + " is not ISO-8859-1 in " + s);
+            }
+            out.put((byte) c);
+        }
+    }
+}

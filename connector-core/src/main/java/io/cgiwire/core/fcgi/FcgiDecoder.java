@@ -183,10 +183,8 @@ public final class FcgiDecoder implements Decoder<FcgiEvent> {
                         return null;
                     }
                     int n = Math.min(in.remaining(), contentLeft);
-                    ByteBuffer window = in.slice(in.position(), n);
-                    in.position(in.position() + n);
+                    decodePairs(in, n, request.codec, request.params);
                     contentLeft -= n;
-                    request.codec.decode(window, request.params);
                     if (contentLeft == 0) {
                         endContent();
                     }
@@ -197,10 +195,8 @@ public final class FcgiDecoder implements Decoder<FcgiEvent> {
                         return null;
                     }
                     int n = Math.min(in.remaining(), contentLeft);
-                    ByteBuffer window = in.slice(in.position(), n);
-                    in.position(in.position() + n);
+                    decodePairs(in, n, valuesCodec, values);
                     contentLeft -= n;
-                    valuesCodec.decode(window, values);
                     if (contentLeft == 0) {
                         if (!valuesCodec.atPairBoundary()) {
                             throw new ProtocolException(Violation.FCGI_PARAMS_TRUNCATED,
@@ -221,7 +217,9 @@ public final class FcgiDecoder implements Decoder<FcgiEvent> {
                         return null;
                     }
                     int n = Math.min(in.remaining(), contentLeft);
-                    ByteBuffer data = in.slice(in.position(), n).asReadOnlyBuffer();
+                    // One read-only view with the record's bounds: the data without a copy, and one object, not two.
+                    ByteBuffer data = in.asReadOnlyBuffer();
+                    data.limit(in.position() + n);
                     in.position(in.position() + n);
                     contentLeft -= n;
                     int id = requestId;
@@ -257,6 +255,18 @@ public final class FcgiDecoder implements Decoder<FcgiEvent> {
                 default:
                     throw new IllegalStateException("state " + state);
             }
+        }
+    }
+
+    /** Decodes the next {@code n} bytes of {@code in} as pairs; narrows its limit rather than slicing it. */
+    private static void decodePairs(ByteBuffer in, int n, NameValueCodec codec, CgiEnvironment into)
+            throws ProtocolException {
+        int limit = in.limit();
+        in.limit(in.position() + n);
+        try {
+            codec.decode(in, into);
+        } finally {
+            in.limit(limit);
         }
     }
 

@@ -3,6 +3,7 @@ package io.cgiwire.core.fcgi;
 import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.Violation;
 import io.cgiwire.core.cgi.CgiEnvironment;
+import io.cgiwire.core.cgi.KnownStrings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -25,7 +26,8 @@ import java.nio.charset.StandardCharsets;
  * <p>An instance decodes one stream of pairs incrementally: pairs may straddle records and reads, and every call
  * consumes all the bytes it is given. Lengths are checked against the limits before any byte is buffered, and only a
  * field split across calls is copied (into a scratch array that grows to at most the limit); a field that is whole in
- * the input becomes a String straight from it. Names and values are read as ISO-8859-1, one char per byte.
+ * the input becomes a String straight from it. Names and values are read as ISO-8859-1, one char per byte; names and
+ * short values that every request repeats come from {@link KnownStrings} without allocating.
  */
 public final class NameValueCodec {
     private static final int NAME_LENGTH = 0;
@@ -96,13 +98,13 @@ public final class NameValueCodec {
                     }
                     break;
                 case NAME:
-                    name = readField(content, nameLength);
+                    name = readField(content, nameLength, true);
                     if (name != null) {
                         state = VALUE;
                     }
                     break;
                 case VALUE:
-                    String value = valueLength == 0 ? "" : readField(content, valueLength);
+                    String value = valueLength == 0 ? "" : readField(content, valueLength, false);
                     if (value != null) {
                         into.add(name, value);
                         name = null;
@@ -167,19 +169,21 @@ public final class NameValueCodec {
         return false;
     }
 
-    private String readField(ByteBuffer in, int fieldLength) {
+    private String readField(ByteBuffer in, int fieldLength, boolean isName) {
         if (scratchFilled == 0 && in.remaining() >= fieldLength) {
-            String field;
+            byte[] bytes;
+            int offset;
             if (in.hasArray()) {
-                field = new String(in.array(), in.arrayOffset() + in.position(), fieldLength,
-                        StandardCharsets.ISO_8859_1);
+                bytes = in.array();
+                offset = in.arrayOffset() + in.position();
                 in.position(in.position() + fieldLength);
             } else {
                 ensureScratch(fieldLength);
                 in.get(scratch, 0, fieldLength);
-                field = new String(scratch, 0, fieldLength, StandardCharsets.ISO_8859_1);
+                bytes = scratch;
+                offset = 0;
             }
-            return field;
+            return isName ? KnownStrings.name(bytes, offset, fieldLength) : KnownStrings.value(bytes, offset, fieldLength);
         }
         ensureScratch(fieldLength);
         int n = Math.min(in.remaining(), fieldLength - scratchFilled);
@@ -189,7 +193,7 @@ public final class NameValueCodec {
             return null;
         }
         scratchFilled = 0;
-        return new String(scratch, 0, fieldLength, StandardCharsets.ISO_8859_1);
+        return isName ? KnownStrings.name(scratch, 0, fieldLength) : KnownStrings.value(scratch, 0, fieldLength);
     }
 
     private void ensureScratch(int fieldLength) {

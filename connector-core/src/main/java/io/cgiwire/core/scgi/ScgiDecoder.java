@@ -5,6 +5,7 @@ import io.cgiwire.core.GatewayLimits;
 import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.Violation;
 import io.cgiwire.core.cgi.CgiEnvironment;
+import io.cgiwire.core.cgi.KnownStrings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -230,7 +231,7 @@ public final class ScgiDecoder implements Decoder<ScgiEvent> {
                 throw fail(Violation.PARAM_NAME_EMPTY, "header " + (environment.size() + 1) + " at byte "
                         + (at - from) + " of the header block has an empty name");
             }
-            String name = latin1(block, at, nameLength);
+            String name = KnownStrings.name(block, at, nameLength);
             if (nameLength > maxParamNameLength) {
                 throw fail(Violation.PARAM_NAME_TOO_LONG, "header " + (environment.size() + 1) + " has a "
                         + nameLength + "-byte name, at most " + maxParamNameLength + " allowed: " + quote(name));
@@ -239,7 +240,7 @@ public final class ScgiDecoder implements Decoder<ScgiEvent> {
                 throw fail(Violation.PARAM_VALUE_TOO_LONG, "header " + quote(name) + " has a " + valueLength
                         + "-byte value, at most " + maxParamValueLength + " allowed");
             }
-            environment.add(name, latin1(block, nameEnd + 1, valueLength));
+            environment.add(name, KnownStrings.value(block, nameEnd + 1, valueLength));
             at = valueEnd + 1;
         }
         return new ScgiEvent.Headers(environment, contentLength(environment));
@@ -351,10 +352,6 @@ public final class ScgiDecoder implements Decoder<ScgiEvent> {
             n = n * 10 + digit;
         }
         return n;
-    }
-
-    private static String latin1(byte[] bytes, int from, int length) {
-        return new String(bytes, from, length, StandardCharsets.ISO_8859_1);
     }
 
     /** A byte for a message: the character too when it is printable ASCII. */

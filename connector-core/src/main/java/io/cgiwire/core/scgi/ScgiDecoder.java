@@ -112,7 +112,9 @@ public final class ScgiDecoder implements Decoder<ScgiEvent> {
     }
 
     /**
-     * Accepts the end of input once the body is complete.
+     * Accepts the end of input once the body is complete, or before the first byte: httpd's mod_proxy_scgi opens a
+     * connection and then closes it unused when it refuses a chunked request with 411, so an empty connection is a
+     * normal close, not a broken request (captures/raw/apache_scgi-chunked.bin).
      *
      * @throws ProtocolException with {@link Violation#PREMATURE_END} saying where the request was cut short
      */
@@ -123,7 +125,7 @@ public final class ScgiDecoder implements Decoder<ScgiEvent> {
         }
         String where = switch (state) {
             case LENGTH -> lengthDigits == 0
-                    ? "before any byte"
+                    ? null
                     : "in the netstring length after " + lengthDigits + " digits";
             case HEADERS -> "in the header block after " + scratchFill + " of " + headerLength + " bytes";
             case COMMA -> "after the " + headerLength + "-byte header block, before its ','";

@@ -298,7 +298,6 @@ class ScgiDecoderTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "''                                   | before any byte",
         "24                                   | in the netstring length after 2 digits",
         "24:CONT                              | in the header block after 4 of 24 bytes",
         "24:CONTENT_LENGTH~0~SCGI~1~          | after the 24-byte header block, before its ','",
@@ -308,6 +307,14 @@ class ScgiDecoderTest {
         ProtocolException e = assertRejectsAtEnd(ScgiDecoderTest::decoder, bytes(input.replace('~', '\0')),
                 Violation.PREMATURE_END);
         assertEquals("PREMATURE_END: connection closed " + where, e.getMessage());
+    }
+
+    /** httpd opens a connection, then answers 411 to a chunked request and closes it without a byte. */
+    @Test
+    void closeBeforeAnyByteIsNotAViolation() throws ProtocolException {
+        ScgiDecoder decoder = decoder();
+        assertNull(decoder.decode(ByteBuffer.allocate(0)));
+        decoder.endOfInput();
     }
 
     @Test

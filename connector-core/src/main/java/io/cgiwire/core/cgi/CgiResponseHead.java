@@ -61,7 +61,7 @@ public final class CgiResponseHead {
         }
         // RFC 3875 6.3.3: Status = "Status:" status-code SP reason-phrase; a reason is always written.
         String phrase = reason == null || reason.isEmpty() ? reasonPhrase(code) : reason;
-        checkValue("status reason", phrase);
+        checkValue(null, phrase);
         int length = STATUS.length + 4 + phrase.length() + CRLF.length;
         if (status.length < length) {
             status = new byte[length];
@@ -92,7 +92,7 @@ public final class CgiResponseHead {
             throw new IllegalArgumentException("header name " + CgiRequestMapper.quote(name)
                     + " is not an HTTP token");
         }
-        checkValue("header " + name, value);
+        checkValue(name, value);
         if (isDropped(name)) {
             return this;
         }
@@ -212,12 +212,16 @@ public final class CgiResponseHead {
                 || name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
     }
 
-    /** Refuses CR, LF, NUL and every other control char but HTAB, which would split or end the head. */
-    private static void checkValue(String what, String value) {
+    /**
+     * Refuses CR, LF, NUL and every other control char but HTAB, which would split or end the head; {@code header}
+     * is the header's name, or null for the status reason. The message is built only on failure: this runs for
+     * every header of every response.
+     */
+    private static void checkValue(String header, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x20 && c != '\t' || c == 0x7F) {
-                throw new IllegalArgumentException(what + " holds control char " + String.format("0x%02X", (int) c)
+                throw new IllegalArgumentException((header == null ? "status reason" : "header " + header) + " holds control char " + String.format("0x%02X", (int) c)
                         + " at index " + i + ": it must not reach the web server");
             }
         }

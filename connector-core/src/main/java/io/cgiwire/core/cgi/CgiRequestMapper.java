@@ -45,8 +45,8 @@ import java.util.Objects;
  * the exception: they may carry credentials, so only the offending char and its index are shown.
  */
 public final class CgiRequestMapper {
-    static final String HTTP = "http";
-    static final String HTTPS = "https";
+    private static final String HTTP = "http";
+    private static final String HTTPS = "https";
     private static final String HTTP_PREFIX = "HTTP_";
     private static final String HOST = "Host";
     private static final String COOKIE = "Cookie";
@@ -170,6 +170,7 @@ public final class CgiRequestMapper {
         String path;
         String query = null;
         String authority = null;
+        int hostEnd = -1;
         if (rawTarget.charAt(0) == '/') {
             int q = rawTarget.indexOf('?');
             path = q < 0 ? rawTarget : rawTarget.substring(0, q);
@@ -189,7 +190,8 @@ public final class CgiRequestMapper {
                 pathStart++;
             }
             authority = rawTarget.substring(authorityStart, pathStart);
-            if (authorityHostEnd(authority) < 0) {
+            hostEnd = authorityHostEnd(authority);
+            if (hostEnd < 0) {
                 throw new ProtocolException(Violation.CGI_BAD_REQUEST_TARGET, "REQUEST_URI " + quote(rawTarget)
                         + " has no valid host[:port] after the scheme");
             }
@@ -204,13 +206,13 @@ public final class CgiRequestMapper {
         int hostPort;
         if (authority == null) {
             authority = headerValue(headerNames, headerValues, headerCount, HOST);
-            if (authority != null && authorityHostEnd(authority) < 0) {
+            hostEnd = authority == null ? -1 : authorityHostEnd(authority);
+            if (authority != null && hostEnd < 0) {
                 throw new ProtocolException(Violation.CGI_BAD_HOST, "HTTP_HOST " + quote(authority)
                         + " is not a valid host[:port]");
             }
         }
         if (authority != null) {
-            int hostEnd = authorityHostEnd(authority);
             hostName = authority.substring(0, hostEnd);
             hostPort = hostEnd + 1 < authority.length() ? Integer.parseInt(authority, hostEnd + 1,
                     authority.length(), 10) : defaultPort;
@@ -220,9 +222,17 @@ public final class CgiRequestMapper {
             hostPort = localPort >= 0 ? localPort : defaultPort;
         }
 
-        String mediaType = contentType != null && !contentType.isEmpty() ? checkedContentType("CONTENT_TYPE",
-                contentType) : httpContentType != null && !httpContentType.isEmpty()
-                ? checkedContentType("HTTP_CONTENT_TYPE", httpContentType) : null;
+        // CONTENT_TYPE is what CGI defines (RFC 3875 4.1.3); HTTP_CONTENT_TYPE is the copy nginx and lighttpd add,
+        // worth taking only when a user's params left CONTENT_TYPE out or empty.
+        String mediaType = emptyToNull(contentType);
+        String mediaTypeVariable = "CONTENT_TYPE";
+        if (mediaType == null) {
+            mediaType = emptyToNull(httpContentType);
+            mediaTypeVariable = "HTTP_CONTENT_TYPE";
+        }
+        if (mediaType != null) {
+            checkHeaderValue(mediaTypeVariable, mediaType);
+        }
 
         return new CgiRequest(method, rawTarget, path, query, protocol, scheme, hostName, hostPort, remoteAddr,
                 port("REMOTE_PORT", remotePort), serverAddr, localPort, serverName, headerNames, headerValues,
@@ -395,7 +405,7 @@ public final class CgiRequestMapper {
         return end;
     }
 
-    /** unreserved / pct-encoded / sub-delims (RFC 3986 3.2.2): what a reg-name, an IPv4 address or a zone id holds. */
+    /** unreserved, sub-delims and '%' (RFC 3986 3.2.2): what a reg-name, an IPv4 address or a zone id holds. */
     private static boolean isRegNameChar(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || "-._~%!$&'()*+,;=".indexOf(c) >= 0;
     }
@@ -435,11 +445,6 @@ public final class CgiRequestMapper {
             length = length * 10 + (c - '0');
         }
         return length;
-    }
-
-    private static String checkedContentType(String variable, String value) throws ProtocolException {
-        checkHeaderValue(variable, value);
-        return value;
     }
 
     /** Adds or merges one {@code HTTP_*} variable and returns the new header count. */

@@ -117,8 +117,10 @@ public final class CgiRequest {
     }
 
     /**
-     * The port the client asked for: from the same source as {@link #serverName()}; the scheme's default (80 or 443,
-     * RFC 9110 7.2) when that source has no port.
+     * The port the client asked for: from the same source as {@link #serverName()}. When HTTP_HOST has no port, the
+     * port the web server accepted the client on (SERVER_PORT), as the Servlet spec defines getServerPort; the
+     * scheme's default (80 or 443) when that is unknown too, or when the port-less authority came from an
+     * absolute-form target.
      */
     public int serverPort() {
         return serverPort;

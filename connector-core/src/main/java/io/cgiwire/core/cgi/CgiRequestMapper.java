@@ -24,7 +24,9 @@ import java.util.Objects;
  * <li><b>Scheme</b>: https when HTTPS is "on" (any case) or "1", or REQUEST_SCHEME is "https" (any case);
  *     "off", "" and absence mean http. nginx sends HTTPS only when on; httpd sends REQUEST_SCHEME.
  * <li><b>Host</b>: the Host header (HTTP_HOST) first, as the client sent it and as Tomcat and Jetty read it; a
- *     host without a port gets the scheme's default port (RFC 9110 7.2). Without HTTP_HOST: SERVER_NAME (or
+ *     host without a port gets SERVER_PORT, the port the client was accepted on (the Servlet spec's getServerPort;
+ *     Debian's nginx sends HTTP_HOST as $host, port dropped), or the scheme's default when SERVER_PORT is unknown
+ *     too. Without HTTP_HOST: SERVER_NAME (or
  *     SERVER_ADDR when SERVER_NAME is missing, empty or nginx's catch-all "_") and SERVER_PORT.
  * <li><b>Ports</b>: REMOTE_PORT and SERVER_PORT absent or empty are -1 (unknown), else 0 to 65535.
  * <li><b>Headers</b>: every {@code HTTP_*} variable, renamed ("HTTP_USER_AGENT" becomes "User-Agent"). Repeated
@@ -204,6 +206,11 @@ public final class CgiRequestMapper {
 
         String hostName;
         int hostPort;
+        // A Host without a port: the Servlet spec's getServerPort is "the server port where the client connection
+        // was accepted on", SERVER_PORT here, as Tomcat does for HTTP and AJP. That matters behind Debian's nginx,
+        // whose fastcgi_params and scgi_params send HTTP_HOST as $host, without the port the client used
+        // (captures/raw). An absolute-form target without a port means the scheme's default (RFC 9110 4.2).
+        int portWithoutOne = authority != null || localPort < 0 ? defaultPort : localPort;
         if (authority == null) {
             authority = headerValue(headerNames, headerValues, headerCount, HOST);
             hostEnd = authority == null ? -1 : authorityHostEnd(authority);
@@ -215,11 +222,11 @@ public final class CgiRequestMapper {
         if (authority != null) {
             hostName = authority.substring(0, hostEnd);
             hostPort = hostEnd + 1 < authority.length() ? Integer.parseInt(authority, hostEnd + 1,
-                    authority.length(), 10) : defaultPort;
+                    authority.length(), 10) : portWithoutOne;
         } else {
             hostName = serverName == null || serverName.isEmpty() || serverName.equals("_")
                     ? bracketed(emptyToNull(serverAddr)) : serverName;
-            hostPort = localPort >= 0 ? localPort : defaultPort;
+            hostPort = portWithoutOne;
         }
 
         // CONTENT_TYPE is what CGI defines (RFC 3875 4.1.3); HTTP_CONTENT_TYPE is the copy nginx and lighttpd add,

@@ -301,6 +301,13 @@ class CgiRequestMapperTest {
                 arguments(get("HTTP_HOST", "[fe80::1%25eth0]:81"), "[fe80::1%25eth0]", 81),
                 arguments(get("HTTP_HOST", "Example.COM"), "Example.COM", 80),
                 arguments(get("HTTP_HOST", "my_host.example"), "my_host.example", 80),
+                // A Host without a port: the port the client was accepted on (Servlet getServerPort), as behind
+                // Debian's nginx, whose params send HTTP_HOST as $host; the scheme's default only if that is unknown.
+                arguments(get("HTTP_HOST", "127.0.0.1", "SERVER_PORT", "18091"), "127.0.0.1", 18091),
+                arguments(get("HTTP_HOST", "example.com", "SERVER_PORT", "8443", "HTTPS", "on"), "example.com", 8443),
+                arguments(get("HTTP_HOST", "example.com:", "SERVER_PORT", "8080"), "example.com", 8080),
+                arguments(get("HTTP_HOST", "localhost", "SERVER_PORT", ""), "localhost", 80),
+                arguments(get("REQUEST_URI", "http://a.example/x", "SERVER_PORT", "8080"), "a.example", 80),
                 arguments(get("HTTP_HOST", "h.example:81", "SERVER_NAME", "s.example", "SERVER_PORT", "82"),
                         "h.example", 81),
                 arguments(get("SERVER_NAME", "s.example", "SERVER_PORT", "8081", "SERVER_ADDR", "10.0.0.1"),

@@ -135,7 +135,7 @@ class ScgiDecoderTest {
         "lighttpd_scgi-get.txt", "lighttpd_scgi-post.txt", "lighttpd_scgi-path.txt"})
     void decodesWhatFrontServersSend(String capture) throws IOException {
         List<String> lines;
-        try (InputStream in = getClass().getResourceAsStream(capture)) {
+        try (InputStream in = getClass().getResourceAsStream("/captures/shared/" + capture)) {
             assertNotNull(in, capture);
             lines = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).lines().toList();
         }

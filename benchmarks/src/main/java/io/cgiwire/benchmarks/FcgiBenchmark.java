@@ -47,6 +47,9 @@ public class FcgiBenchmark {
     private ByteBuffer body;
     private ByteBuffer out;
     private FcgiDecoder decoder;
+    private ByteBuffer copyTarget;
+    private byte[] paramBytes;
+    private int[] fieldOffsets;
 
     @Setup
     public void setUp() {
@@ -65,6 +68,9 @@ public class FcgiBenchmark {
         paramsRequest = place(p.flip());
 
         decoder = new FcgiDecoder(limits);
+        copyTarget = place(ByteBuffer.allocate(BODY));
+        paramBytes = params;
+        fieldOffsets = fieldOffsets(params);
         body = place(ByteBuffer.wrap(new byte[64 * 1024]));
         out = place(ByteBuffer.allocate((int) FcgiEncoder.streamLength(64 * 1024)));
         System.out.println("\nparams: " + params.length + " bytes on the wire, " + Requests.nginxPost().size()
@@ -100,6 +106,39 @@ public class FcgiBenchmark {
         CgiEnvironment params = ((FcgiEvent.Params) decoder.decode(in)).params();
         decoder.endRequest(1);
         return params;
+    }
+
+    /** Baseline for stdinFraming: copying the 1 MiB body once, the least a decoder that copies would do. */
+    @Benchmark
+    public ByteBuffer baselineCopyBody() {
+        ByteBuffer target = copyTarget.clear();
+        ByteBuffer source = stdinRequest.duplicate();
+        source.limit(source.position() + BODY);
+        return target.put(source);
+    }
+
+    /** Baseline for paramsDecoding: one new String per name and value of the same params, nothing else. */
+    @Benchmark
+    public void baselineParamStrings(Blackhole bh) {
+        for (int i = 0; i < fieldOffsets.length; i += 2) {
+            bh.consume(new String(paramBytes, fieldOffsets[i], fieldOffsets[i + 1],
+                    java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /** Offset and length of every name and value in encoded pairs (all lengths below 128 here). */
+    private static int[] fieldOffsets(byte[] pairs) {
+        java.util.List<Integer> fields = new java.util.ArrayList<>();
+        for (int at = 0; at < pairs.length; ) {
+            int nameLength = pairs[at];
+            int valueLength = pairs[at + 1];
+            fields.add(at + 2);
+            fields.add(nameLength);
+            fields.add(at + 2 + nameLength);
+            fields.add(valueLength);
+            at += 2 + nameLength + valueLength;
+        }
+        return fields.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** 64 KiB of response body copied into STDOUT records. */

@@ -1,0 +1,73 @@
+package io.cgiwire.jetty;
+
+import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.jetty.internal.FcgiConnection;
+import java.util.Objects;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.AbstractConnectionFactory;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+
+/**
+ * Serves FastCGI (the Responder role) on a Jetty connector: put it on a {@code ServerConnector} or a
+ * {@code UnixDomainServerConnector} and point nginx's {@code fastcgi_pass}, httpd's mod_proxy_fcgi or lighttpd's
+ * mod_fastcgi at it. Each request reaches the server's handlers as an ordinary HTTP request built from the CGI
+ * variables: the client's address from REMOTE_ADDR, the scheme from HTTPS, the Host the client used.
+ *
+ * <p>FCGI_KEEP_CONN is honoured: clear, the connection closes after FCGI_END_REQUEST; set, it stays open until the
+ * web server closes it or the connector stops. A second request id while one is in flight is answered with
+ * FCGI_CANT_MPX_CONN (and FCGI_GET_VALUES says FCGI_MPXS_CONNS=0), roles other than Responder with
+ * FCGI_UNKNOWN_ROLE, unknown record types with FCGI_UNKNOWN_TYPE. FCGI_ABORT_REQUEST and the web server closing the
+ * connection fail the request's pending reads and writes.
+ *
+ * <p>The request attribute {@value #STDERR_ATTRIBUTE} holds a {@link java.io.PrintStream} whose lines go to the web
+ * server as FCGI_STDERR, where they land in its error log.
+ */
+public class FcgiConnectionFactory extends AbstractConnectionFactory {
+    /** The protocol name this factory registers under on a connector. */
+    public static final String PROTOCOL = "cgiwire-fcgi";
+    /** Request attribute: a {@link java.io.PrintStream} to FCGI_STDERR (nginx logs it as "FastCGI sent in stderr"). */
+    public static final String STDERR_ATTRIBUTE = "io.cgiwire.fcgi.stderr";
+
+    private final HttpConfiguration httpConfiguration;
+    private final GatewayLimits limits;
+
+    /** A factory with a default {@link HttpConfiguration} and default {@link GatewayLimits}. */
+    public FcgiConnectionFactory() {
+        this(new HttpConfiguration());
+    }
+
+    /** A factory with default {@link GatewayLimits}. */
+    public FcgiConnectionFactory(HttpConfiguration httpConfiguration) {
+        this(httpConfiguration, new GatewayLimits());
+    }
+
+    /**
+     * @param httpConfiguration what Jetty's HTTP connectors also take: idle timeouts, Server/Date headers, URI
+     *     compliance, customizers
+     * @param limits the bounds on what the web server may send; read when each connection opens
+     */
+    public FcgiConnectionFactory(HttpConfiguration httpConfiguration, GatewayLimits limits) {
+        super(PROTOCOL);
+        this.httpConfiguration = Objects.requireNonNull(httpConfiguration, "httpConfiguration");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        // A FastCGI record carries up to 64 KiB: read whole records where the web server writes them (lighttpd does).
+        setInputBufferSize(64 * 1024 + 512);
+    }
+
+    /** The HTTP configuration requests are built with. */
+    public HttpConfiguration getHttpConfiguration() {
+        return httpConfiguration;
+    }
+
+    /** The limits: set its properties (e.g. {@code maxParamsBytes}) before connections open. */
+    public GatewayLimits getLimits() {
+        return limits;
+    }
+
+    @Override
+    public Connection newConnection(Connector connector, EndPoint endPoint) {
+        return configure(new FcgiConnection(connector, httpConfiguration, endPoint, limits), connector, endPoint);
+    }
+}

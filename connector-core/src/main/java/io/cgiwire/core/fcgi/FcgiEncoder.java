@@ -91,7 +91,8 @@ public final class FcgiEncoder {
      */
     public static ByteBuffer[] frameStream(int type, int requestId, ByteBuffer content) {
         int records = (content.remaining() + FCGI_MAX_CONTENT_LENGTH - 1) / FCGI_MAX_CONTENT_LENGTH;
-        int lastPadding = paddingFor(content.remaining() % FCGI_MAX_CONTENT_LENGTH);
+        int lastLength = content.remaining() - (records - 1) * FCGI_MAX_CONTENT_LENGTH;
+        int lastPadding = records == 0 ? 0 : paddingFor(lastLength);
         ByteBuffer[] frames = new ByteBuffer[2 * records + (lastPadding > 0 ? 1 : 0)];
         int previousPadding = 0;
         for (int i = 0; i < records; i++) {

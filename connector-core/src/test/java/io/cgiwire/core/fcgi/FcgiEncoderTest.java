@@ -118,7 +118,7 @@ class FcgiEncoderTest {
 
     /** The gathering form writes exactly the bytes of the copying form, and its body buffers are views. */
     @ParameterizedTest
-    @ValueSource(ints = {1, 7, 8, 65535, 65536, 66000, 200000})
+    @ValueSource(ints = {1, 7, 8, 65535, 65536, 66000, 131070, 200000})
     void frameStreamMatchesPutStream(int length) {
         byte[] body = pattern(length);
         ByteBuffer copied = ByteBuffer.allocate((int) FcgiEncoder.streamLength(length));
@@ -126,11 +126,13 @@ class FcgiEncoderTest {
         ByteBuffer content = ByteBuffer.wrap(body);
         ByteBuffer[] frames = FcgiEncoder.frameStream(FCGI_STDOUT, 5, content);
         assertEquals(0, content.remaining());
-        ByteBuffer gathered = ByteBuffer.allocate(copied.capacity());
+        // One byte of room beyond the expected length, so a missing or extra byte cannot hide in zeros.
+        ByteBuffer gathered = ByteBuffer.allocate(copied.capacity() + 1);
         for (ByteBuffer frame : frames) {
             gathered.put(frame.duplicate());
         }
-        assertArrayEquals(copied.array(), gathered.array());
+        assertEquals(copied.capacity(), gathered.position(), "bytes framed");
+        assertArrayEquals(copied.array(), Arrays.copyOf(gathered.array(), copied.capacity()));
         assertEquals(body, frames[1].array(), "the body is framed, not copied");
     }
 

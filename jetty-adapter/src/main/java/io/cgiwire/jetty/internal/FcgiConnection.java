@@ -1,21 +1,305 @@
 package io.cgiwire.jetty.internal;
 
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_CANT_MPX_CONN;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_REQUEST_COMPLETE;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_RESPONDER;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDERR;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDOUT;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_UNKNOWN_ROLE;
+
 import io.cgiwire.core.GatewayLimits;
-import org.eclipse.jetty.io.AbstractConnection;
+import io.cgiwire.core.ProtocolException;
+import io.cgiwire.core.cgi.CgiRequest;
+import io.cgiwire.core.cgi.CgiRequestMapper;
+import io.cgiwire.core.fcgi.Fcgi;
+import io.cgiwire.core.fcgi.FcgiDecoder;
+import io.cgiwire.core.fcgi.FcgiEncoder;
+import io.cgiwire.core.fcgi.FcgiEvent;
+import io.cgiwire.jetty.FcgiConnectionFactory;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.ThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Being built: closes every connection it is given. */
-public final class FcgiConnection extends AbstractConnection {
-    /** A connection that is not implemented yet. */
+/**
+ * A FastCGI connection from a web server: the Responder role, one request at a time. FCGI_KEEP_CONN decides whether
+ * the connection stays open after FCGI_END_REQUEST; a second request id while one is in flight is refused with
+ * FCGI_CANT_MPX_CONN, another role with FCGI_UNKNOWN_ROLE; FCGI_GET_VALUES and unknown record types are answered.
+ */
+public final class FcgiConnection extends CgiConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(FcgiConnection.class);
+
+    private final FcgiDecoder decoder;
+    private int pendingId = -1;
+    private boolean pendingKeepConn;
+    private FcgiEvent.Params deferred;
+    private boolean keepConn;
+
+    /** A connection bounded by {@code limits}. */
     public FcgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
             GatewayLimits limits) {
-        super(endPoint, connector.getExecutor());
+        super(connector, configuration, endPoint, FcgiConnectionFactory.PROTOCOL);
+        this.decoder = new FcgiDecoder(limits);
     }
 
     @Override
-    public void onFillable() {
-        close();
+    protected boolean decode(ByteBuffer in, List<Runnable> tasks) throws ProtocolException {
+        while (!chunkWaiting()) {
+            if (deferred != null) {
+                // The web server began the next request as soon as it read FCGI_END_REQUEST; Jetty may still be
+                // completing the previous one. Start this one once that is done (completion runs process again).
+                if (stream() != null) {
+                    return false;
+                }
+                FcgiEvent.Params params = deferred;
+                deferred = null;
+                onParams(params, tasks);
+                continue;
+            }
+            FcgiEvent event = decoder.decode(in);
+            if (event == null) {
+                return true;
+            }
+            if (event instanceof FcgiEvent.BeginRequest begin) {
+                onBegin(begin);
+            } else if (event instanceof FcgiEvent.Params params) {
+                deferred = params;
+            } else if (event instanceof FcgiEvent.Stdin stdin) {
+                CgiStream s = stream();
+                if (s != null && !s.ended && s.requestId() == stdin.requestId() && !discarding()) {
+                    offerData(stdin.data(), tasks);
+                }
+            } else if (event instanceof FcgiEvent.StdinEnd end) {
+                CgiStream s = stream();
+                if (s != null && !s.ended && s.requestId() == end.requestId() && !discarding()) {
+                    offer(Content.Chunk.EOF, tasks);
+                }
+            } else if (event instanceof FcgiEvent.AbortRequest abort) {
+                onAbort(abort, tasks);
+            } else if (event instanceof FcgiEvent.GetValues get) {
+                flusher.write(Callback.NOOP, FcgiEncoder.getValuesResult(values(get.names())));
+            } else if (event instanceof FcgiEvent.UnknownType unknown) {
+                ByteBuffer out = ByteBuffer.allocate(16);
+                FcgiEncoder.putUnknownType(out, unknown.type());
+                flusher.write(Callback.NOOP, out.flip());
+            }
+            // FCGI_DATA is the Filter role's, which is refused at FCGI_BEGIN_REQUEST.
+        }
+        return false;
+    }
+
+    private void onBegin(FcgiEvent.BeginRequest begin) {
+        int id = begin.requestId();
+        CgiStream current = stream();
+        if (current != null && !current.ended || pendingId >= 0) {
+            // One request at a time: spec 5.5 lets an application refuse the second with FCGI_CANT_MPX_CONN.
+            endRequest(id, FCGI_CANT_MPX_CONN);
+        } else if (begin.role() != FCGI_RESPONDER) {
+            endRequest(id, FCGI_UNKNOWN_ROLE);
+        } else {
+            pendingId = id;
+            pendingKeepConn = begin.keepConn();
+        }
+    }
+
+    private void onParams(FcgiEvent.Params params, List<Runnable> tasks) {
+        int id = params.requestId();
+        keepConn = pendingKeepConn;
+        pendingId = -1;
+        CgiRequest request;
+        try {
+            request = CgiRequestMapper.map(params.params());
+        } catch (ProtocolException x) {
+            LOG.warn("{} {}: request {} refused: {}", getProtocol(), getEndPoint().getRemoteSocketAddress(), id,
+                    x.getMessage());
+            respond(id, x.statusHint(), x.violation().name());
+            return;
+        }
+        try {
+            startRequest(request, id, keepConn, tasks);
+        } catch (IllegalArgumentException x) {
+            LOG.warn("{} {}: request {} refused: {}", getProtocol(), getEndPoint().getRemoteSocketAddress(), id,
+                    x.getMessage());
+            respond(id, 400, "bad request target");
+        }
+    }
+
+    private void onAbort(FcgiEvent.AbortRequest abort, List<Runnable> tasks) {
+        CgiStream s = stream();
+        if (s != null && !s.ended && s.requestId() == abort.requestId()) {
+            s.aborted = true;
+            failStream(s, new org.eclipse.jetty.io.EofException("FCGI_ABORT_REQUEST"), tasks);
+        } else if (pendingId == abort.requestId()) {
+            pendingId = -1;
+            endRequest(abort.requestId(), FCGI_REQUEST_COMPLETE);
+        }
+    }
+
+    @Override
+    protected void onRequestStarted(CgiStream s) {
+        s.channel().getRequest().setAttribute(FcgiConnectionFactory.STDERR_ATTRIBUTE,
+                new PrintStream(new Stderr(s), true, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    protected void endOfInput() throws ProtocolException {
+        decoder.endOfInput();
+    }
+
+    @Override
+    protected void send(CgiStream s, ByteBuffer head, ByteBuffer body, boolean last, Callback callback) {
+        int id = s.requestId();
+        List<ByteBuffer> out = new ArrayList<>(8);
+        if (head != null) {
+            Collections.addAll(out, FcgiEncoder.frameStream(FCGI_STDOUT, id, head));
+        }
+        if (body != null) {
+            Collections.addAll(out, FcgiEncoder.frameStream(FCGI_STDOUT, id, body));
+        }
+        if (last) {
+            ByteBuffer end = ByteBuffer.allocate(24);
+            FcgiEncoder.putStreamEnd(end, FCGI_STDOUT, id);
+            FcgiEncoder.putEndRequest(end, id, 0, FCGI_REQUEST_COMPLETE);
+            out.add(end.flip());
+            synchronized (lock) {
+                end(s);
+            }
+        }
+        if (out.isEmpty()) {
+            callback.succeeded();
+        } else {
+            flusher.write(callback, out.toArray(ByteBuffer[]::new));
+        }
+    }
+
+    @Override
+    protected boolean requestEnded(CgiStream s, Throwable failure) {
+        if (s.aborted && !s.ended) {
+            // Spec 5.4: an aborted request still ends with FCGI_END_REQUEST.
+            end(s);
+            ByteBuffer end = ByteBuffer.allocate(16);
+            FcgiEncoder.putEndRequest(end, s.requestId(), 0, FCGI_REQUEST_COMPLETE);
+            flusher.write(Callback.NOOP, end.flip());
+        } else if (!s.ended) {
+            // Failed before its last write: the response is cut short, and so is the connection.
+            end(s);
+            return false;
+        }
+        return s.persistent() && (failure == null || s.aborted);
+    }
+
+    /**
+     * FCGI_END_REQUEST is going out: the id is inactive from now on (spec 3.3). The web server may begin its next
+     * request as soon as it reads it, before Jetty has completed this one; the decoder must already accept that.
+     */
+    private void end(CgiStream s) {
+        if (!s.ended) {
+            s.ended = true;
+            decoder.endRequest(s.requestId());
+        }
+    }
+
+    @Override
+    protected boolean closeWhenIdle() {
+        // nginx races a close of an idle kept-alive connection and answers 502 (FRONT-SERVERS.md): a connection
+        // that served FCGI_KEEP_CONN requests is closed by the web server, or when the connector stops.
+        return requests() == 0 || !keepConn;
+    }
+
+    @Override
+    protected void answerViolation(ProtocolException violation) {
+        if (pendingId >= 0) {
+            int id = pendingId;
+            pendingId = -1;
+            writeAndClose(response(id, violation.statusHint(), violation.violation().name()));
+        } else {
+            close();
+        }
+    }
+
+    /** Answers request {@code id} without a servlet: a short text response, then FCGI_END_REQUEST. */
+    private void respond(int id, int status, String reason) {
+        decoder.endRequest(id);
+        ByteBuffer[] out = response(id, status, reason);
+        if (keepConn) {
+            flusher.write(Callback.NOOP, out);
+        } else {
+            writeAndClose(out);
+        }
+    }
+
+    private static ByteBuffer[] response(int id, int status, String reason) {
+        String body = status + " " + reason + "\n";
+        String head = "Status: " + status + " " + (status == 431 ? "Request Header Fields Too Large" : "Bad Request")
+                + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n";
+        byte[] bytes = (head + body).getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer out = ByteBuffer.allocate((int) FcgiEncoder.streamLength(bytes.length) + 24);
+        FcgiEncoder.putStream(out, FCGI_STDOUT, id, ByteBuffer.wrap(bytes));
+        FcgiEncoder.putStreamEnd(out, FCGI_STDOUT, id);
+        FcgiEncoder.putEndRequest(out, id, 0, FCGI_REQUEST_COMPLETE);
+        return new ByteBuffer[] {out.flip()};
+    }
+
+    private void endRequest(int id, int protocolStatus) {
+        LOG.debug("{} refusing request {} with protocol status {}", this, id, protocolStatus);
+        decoder.endRequest(id);
+        ByteBuffer out = ByteBuffer.allocate(16);
+        FcgiEncoder.putEndRequest(out, id, 0, protocolStatus);
+        flusher.write(Callback.NOOP, out.flip());
+    }
+
+    /** FCGI_GET_VALUES answered truthfully: no multiplexing; the thread pool bounds concurrent requests. */
+    private Map<String, String> values(List<String> names) {
+        Map<String, String> values = new LinkedHashMap<>();
+        int threads = getExecutor() instanceof ThreadPool.SizedThreadPool pool ? pool.getMaxThreads() : -1;
+        for (String name : names) {
+            if (name.equals(Fcgi.FCGI_MPXS_CONNS)) {
+                values.put(name, "0");
+            } else if (threads > 0 && (name.equals(Fcgi.FCGI_MAX_REQS) || name.equals(Fcgi.FCGI_MAX_CONNS))) {
+                values.put(name, Integer.toString(threads));
+            }
+        }
+        return values;
+    }
+
+    /** FCGI_STDERR for one request: each flush (println flushes) is one or more records, until the request ends. */
+    private final class Stderr extends OutputStream {
+        private final CgiStream stream;
+
+        Stderr(CgiStream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            if (length == 0) {
+                return;
+            }
+            synchronized (lock) {
+                if (stream() != stream || stream.ended) {
+                    return;
+                }
+            }
+            ByteBuffer copy = ByteBuffer.wrap(bytes.clone(), offset, length);
+            flusher.write(Callback.NOOP, FcgiEncoder.frameStream(FCGI_STDERR, stream.requestId(), copy));
+        }
     }
 }

@@ -1,0 +1,136 @@
+package io.cgiwire.jetty.internal;
+
+import io.cgiwire.core.cgi.CgiRequest;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.HttpChannel;
+import org.eclipse.jetty.server.HttpStream;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One request on a FastCGI or SCGI connection, as Jetty's channel sees it: body chunks come from the connection's
+ * decoder, the response goes out through the connection's protocol framing.
+ */
+final class CgiStream implements HttpStream {
+    private final CgiConnection connection;
+    private final HttpChannel channel;
+    private final CgiRequest request;
+    private final int requestId;
+    private final boolean persistent;
+    private final boolean head;
+    private volatile boolean committed;
+    /** FastCGI: the web server sent FCGI_ABORT_REQUEST for it. */
+    boolean aborted;
+    /** FastCGI: FCGI_END_REQUEST has been queued for it. */
+    boolean ended;
+
+    CgiStream(CgiConnection connection, HttpChannel channel, CgiRequest request, int requestId, boolean persistent) {
+        this.connection = connection;
+        this.channel = channel;
+        this.request = request;
+        this.requestId = requestId;
+        this.persistent = persistent;
+        this.head = "HEAD".equals(request.method());
+    }
+
+    HttpChannel channel() {
+        return channel;
+    }
+
+    CgiRequest request() {
+        return request;
+    }
+
+    int requestId() {
+        return requestId;
+    }
+
+    /** FastCGI: FCGI_KEEP_CONN was set; SCGI: never. */
+    boolean persistent() {
+        return persistent;
+    }
+
+    @Override
+    public String getId() {
+        return Integer.toString(requestId);
+    }
+
+    @Override
+    public Content.Chunk read() {
+        return connection.read(this);
+    }
+
+    @Override
+    public void demand() {
+        connection.demand(this);
+    }
+
+    @Override
+    public void prepareResponse(HttpFields.Mutable headers) {
+    }
+
+    @Override
+    public void send(MetaData.Request request, MetaData.Response response, boolean last, ByteBuffer content,
+            Callback callback) {
+        ByteBuffer responseHead = null;
+        if (response != null) {
+            // CGI has no interim responses: the web server answered 100-continue itself, and a 103 would be taken
+            // for the final status.
+            if (HttpStatus.isInterim(response.getStatus())) {
+                callback.succeeded();
+                return;
+            }
+            try {
+                responseHead = connection.responseHead(response);
+            } catch (IllegalArgumentException x) {
+                callback.failed(x);
+                return;
+            }
+            committed = true;
+        }
+        ByteBuffer body = head || content == null || !content.hasRemaining() ? null : content.slice();
+        connection.send(this, responseHead, body, last, callback);
+    }
+
+    @Override
+    public Runnable cancelSend(Throwable cause, Callback appCallback) {
+        return () -> {
+            connection.abort(cause);
+            appCallback.failed(cause);
+        };
+    }
+
+    @Override
+    public long getIdleTimeout() {
+        return connection.getEndPoint().getIdleTimeout();
+    }
+
+    @Override
+    public void setIdleTimeout(long idleTimeoutMs) {
+        connection.getEndPoint().setIdleTimeout(idleTimeoutMs);
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return committed;
+    }
+
+    @Override
+    public Throwable consumeAvailable() {
+        connection.discardBody(this);
+        return null;
+    }
+
+    @Override
+    public void succeeded() {
+        connection.completed(this, null);
+    }
+
+    @Override
+    public void failed(Throwable x) {
+        connection.completed(this, x);
+    }
+}

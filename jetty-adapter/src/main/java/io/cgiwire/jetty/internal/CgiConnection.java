@@ -24,7 +24,6 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.util.Attributes;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.ThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -202,7 +201,10 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
         }
     }
 
-    /** Fails the request's pending and later reads and writes, as Jetty does when a client goes away. */
+    /**
+     * Fails the request's pending and later reads and writes, as Jetty does when a client goes away. A failure that
+     * comes before the request has started is handed over when it starts.
+     */
     protected void failStream(CgiStream s, Throwable cause, List<Runnable> tasks) {
         if (chunk == null || !chunk.isLast()) {
             if (chunk != null) {
@@ -210,10 +212,17 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
             }
             offer(Content.Chunk.from(cause, true), tasks);
         }
-        tasks.add(s.channel().onRemoteFailure(cause));
+        if (s.started) {
+            tasks.add(() -> runNow(s.channel().onRemoteFailure(cause)));
+        } else if (s.failure == null) {
+            s.failure = cause;
+        }
     }
 
-    /** Starts a request: a channel with the request's own view of the connection, dispatched after the lock. */
+    /**
+     * Starts a request: a channel with the request's own view of the connection. Jetty is called only after the lock
+     * is released, and the handler runs last, on this (pool) thread.
+     */
     protected void startRequest(CgiRequest request, int requestId, boolean persistent, List<Runnable> tasks) {
         requests++;
         MetaData.Request metaData = CgiRequests.toMetaData(request, System.nanoTime());
@@ -221,10 +230,42 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
         CgiStream s = new CgiStream(this, channel, request, requestId, persistent);
         channel.setHttpStream(s);
         stream = s;
-        Runnable handle = channel.onRequest(metaData);
-        onRequestStarted(s);
-        // Run the handler on this thread once the lock is released: a pool thread, never the selector's.
-        tasks.add(Invocable.from(Invocable.InvocationType.NON_BLOCKING, handle));
+        tasks.add(new Dispatch(s, metaData));
+    }
+
+    /** Runs the request's handler; kept apart so that it runs after every other task of the same pass. */
+    private final class Dispatch implements Runnable {
+        private final CgiStream stream;
+        private final MetaData.Request metaData;
+
+        Dispatch(CgiStream stream, MetaData.Request metaData) {
+            this.stream = stream;
+            this.metaData = metaData;
+        }
+
+        @Override
+        public void run() {
+            Runnable handle;
+            try {
+                handle = stream.channel().onRequest(metaData);
+                onRequestStarted(stream);
+            } catch (Throwable x) {
+                LOG.warn("{} {}: request {} could not start", protocol, getEndPoint().getRemoteSocketAddress(),
+                        stream.getId(), x);
+                abort(x);
+                completed(stream, x);
+                return;
+            }
+            Throwable failure;
+            synchronized (lock) {
+                stream.started = true;
+                failure = stream.failure;
+            }
+            if (failure != null) {
+                runNow(stream.channel().onRemoteFailure(failure));
+            }
+            handle.run();
+        }
     }
 
     /** Hook for a protocol's request attributes, set before the handler runs. */
@@ -262,7 +303,8 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
         chunk = c;
         if (demanded) {
             demanded = false;
-            tasks.add(stream.channel().onContentAvailable());
+            HttpChannel channel = stream.channel();
+            tasks.add(() -> runNow(channel.onContentAvailable()));
         }
     }
 
@@ -293,7 +335,7 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
                 processLocked(tasks);
             }
             if (chunk != null) {
-                tasks.add(s.channel().onContentAvailable());
+                tasks.add(() -> runNow(s.channel().onContentAvailable()));
             } else {
                 demanded = true;
             }
@@ -433,11 +475,25 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
         super.onClose(cause);
     }
 
+    /** Runs what a pass decided, after the lock: Jetty's callbacks first, then a new request's handler. */
     private void run(List<Runnable> tasks) {
+        Runnable dispatch = null;
         for (Runnable task : tasks) {
-            if (task != null) {
-                ThreadPool.executeImmediately(getExecutor(), task);
+            if (task instanceof Dispatch) {
+                dispatch = task;
+            } else {
+                task.run();
             }
+        }
+        if (dispatch != null) {
+            dispatch.run();
+        }
+    }
+
+    /** Runs a task Jetty returned: inline if it does not block, else on the pool. */
+    private void runNow(Runnable task) {
+        if (task != null) {
+            ThreadPool.executeImmediately(getExecutor(), task);
         }
     }
 

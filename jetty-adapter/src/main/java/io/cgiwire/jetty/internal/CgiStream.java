@@ -22,6 +22,10 @@ final class CgiStream implements HttpStream {
     private final boolean persistent;
     private final boolean head;
     private volatile boolean committed;
+    /** Jetty has the request (onRequest returned); guarded by the connection's lock. */
+    boolean started;
+    /** A failure that came before the request started; guarded by the connection's lock. */
+    Throwable failure;
     /** FastCGI: the web server sent FCGI_ABORT_REQUEST for it. */
     boolean aborted;
     /** FastCGI: FCGI_END_REQUEST has been queued for it. */

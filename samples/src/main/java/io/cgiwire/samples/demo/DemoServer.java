@@ -123,8 +123,15 @@ public final class DemoServer implements AutoCloseable {
 
     /** Stops gracefully: requests in flight get up to 5 s. Unix socket files are removed. */
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop: " + e.getMessage(), e);
+        }
     }
 
     private record Pending(String protocol, ListenAddress address, Connector connector) {

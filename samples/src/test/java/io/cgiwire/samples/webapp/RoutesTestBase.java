@@ -65,7 +65,7 @@ abstract class RoutesTestBase {
     }
 
     @AfterAll
-    void stop() throws Exception {
+    void stop() {
         if (server != null) {
             server.close();
         }

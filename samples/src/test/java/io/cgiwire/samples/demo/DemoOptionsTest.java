@@ -1,0 +1,85 @@
+package io.cgiwire.samples.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cgiwire.samples.demo.DemoOptions.Container;
+import io.cgiwire.samples.demo.DemoOptions.Ee;
+import io.cgiwire.samples.demo.ListenAddress.Tcp;
+import io.cgiwire.samples.demo.ListenAddress.Unix;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DemoOptionsTest {
+    @Test
+    void defaults() {
+        DemoOptions options = DemoOptions.parse();
+        assertEquals(List.of(new Tcp("127.0.0.1", 9000)), options.fcgi());
+        assertEquals(List.of(new Tcp("127.0.0.1", 4000)), options.scgi());
+        assertEquals(List.of(), options.http());
+        assertEquals(Container.JETTY, options.container());
+        assertEquals(Ee.EE11, options.ee());
+        assertFalse(options.help());
+    }
+
+    @Test
+    void givenListenersReplaceTheDefaultAndRepeat() {
+        DemoOptions options = DemoOptions.parse("--fcgi", "127.0.0.1:9001", "--fcgi", "unix:/run/cgiwire/fcgi.sock",
+                "--http", "127.0.0.1:0");
+        assertEquals(List.of(new Tcp("127.0.0.1", 9001), new Unix(Path.of("/run/cgiwire/fcgi.sock"))),
+                options.fcgi());
+        assertEquals(List.of(DemoOptions.DEFAULT_SCGI), options.scgi());
+        assertEquals(List.of(new Tcp("127.0.0.1", 0)), options.http());
+    }
+
+    @Test
+    void everyOption() {
+        DemoOptions options = DemoOptions.parse("--scgi", "localhost:4001", "--container", "jetty", "--ee", "ee10",
+                "--http", "[::1]:8080");
+        assertEquals(List.of(new Tcp("localhost", 4001)), options.scgi());
+        assertEquals(List.of(new Tcp("::1", 8080)), options.http());
+        assertEquals(Ee.EE10, options.ee());
+        assertEquals("[::1]:8080", options.http().get(0).toString());
+    }
+
+    @Test
+    void equalsForm() {
+        DemoOptions options = DemoOptions.parse("--fcgi=unix:/tmp/a.sock", "--ee=ee10", "--container=tomcat");
+        assertEquals(List.of(new Unix(Path.of("/tmp/a.sock"))), options.fcgi());
+        assertEquals(Ee.EE10, options.ee());
+        assertEquals(Container.TOMCAT, options.container());
+    }
+
+    @Test
+    void help() {
+        assertTrue(DemoOptions.parse("--help").help());
+        assertTrue(DemoOptions.parse("--fcgi", "127.0.0.1:1", "-h").help());
+    }
+
+    @Test
+    void badArguments() {
+        assertBad("unknown option 'fcgi'", "fcgi");
+        assertBad("unknown option '--port'", "--port", "9000");
+        assertBad("--fcgi needs a value", "--fcgi");
+        assertBad("--fcgi: expected HOST:PORT or unix:PATH, got '9000'", "--fcgi", "9000");
+        assertBad("--fcgi: bad port in '127.0.0.1:65536': 0..65535 (0 picks a free port)", "--fcgi",
+                "127.0.0.1:65536");
+        assertBad("--scgi: bad port in 'localhost:x': 0..65535 (0 picks a free port)", "--scgi", "localhost:x");
+        assertBad("--scgi: bad port in 'localhost:': 0..65535 (0 picks a free port)", "--scgi", "localhost:");
+        assertBad("--fcgi: missing host in ':9000' (e.g. 127.0.0.1:9000)", "--fcgi", ":9000");
+        assertBad("--fcgi: put an IPv6 address in brackets, e.g. [::1]:9000, got '::1:9000'", "--fcgi", "::1:9000");
+        assertBad("--fcgi: unix: needs a path, e.g. unix:/run/cgiwire/fcgi.sock", "--fcgi", "unix:");
+        assertBad("--http: a Unix socket is not supported here: unix:/tmp/h.sock", "--http", "unix:/tmp/h.sock");
+        assertBad("--ee: unknown environment 'ee9' (ee10 or ee11)", "--ee", "ee9");
+        assertBad("--container: unknown container 'undertow' (jetty)", "--container", "undertow");
+        assertBad("--help takes no value", "--help=yes");
+    }
+
+    private static void assertBad(String message, String... args) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(args));
+        assertEquals(message, e.getMessage());
+    }
+}

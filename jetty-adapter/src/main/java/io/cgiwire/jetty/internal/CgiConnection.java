@@ -143,10 +143,10 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
         } catch (Throwable x) {
             LOG.debug("{} read failed", this, x);
             failed = true;
-            if (stream != null) {
-                failStream(stream, x, tasks);
-            } else {
+            if (stream == null) {
                 close();
+            } else if (chunk == null || !chunk.isLast()) {
+                failRead(x, tasks);
             }
         } finally {
             if (input != null && !input.hasRemaining()) {
@@ -185,8 +185,10 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
         endOfInput();
         if (stream == null) {
             close();
-        } else {
-            failStream(stream, new EofException("the web server closed the connection"), tasks);
+        } else if (chunk == null || !chunk.isLast()) {
+            // The request still wanted body bytes: its read fails. Once the body is complete, a close is the client
+            // going away, and the request finds out as Jetty's HTTP connector lets it: when it writes.
+            failRead(new EofException("the web server closed the connection before the end of the body"), tasks);
         }
         return false;
     }
@@ -201,16 +203,22 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
         }
     }
 
+    /** Fails the request's pending and later reads: the body will not be complete. */
+    private void failRead(Throwable cause, List<Runnable> tasks) {
+        if (chunk != null) {
+            chunk.release();
+        }
+        offer(Content.Chunk.from(cause, true), tasks);
+    }
+
     /**
-     * Fails the request's pending and later reads and writes, as Jetty does when a client goes away. A failure that
-     * comes before the request has started is handed over when it starts.
+     * Fails the request's pending and later reads and writes, as Jetty does when a client goes away: for
+     * FCGI_ABORT_REQUEST and protocol violations, where the connection stays open and nothing else would stop it. A
+     * failure that comes before the request has started is handed over when it starts.
      */
     protected void failStream(CgiStream s, Throwable cause, List<Runnable> tasks) {
         if (chunk == null || !chunk.isLast()) {
-            if (chunk != null) {
-                chunk.release();
-            }
-            offer(Content.Chunk.from(cause, true), tasks);
+            failRead(cause, tasks);
         }
         if (s.started) {
             tasks.add(() -> runNow(s.channel().onRemoteFailure(cause)));

@@ -90,6 +90,11 @@ abstract class FrontServer implements AutoCloseable {
     /** The text the server writes beside a line a FastCGI backend sent on FCGI_STDERR. */
     abstract String fcgiStderrMarker();
 
+    /** False where the server drops the backend's Content-Length, so that a HEAD response has none. */
+    boolean keepsContentLengthOfHead() {
+        return true;
+    }
+
     /** True where a client that goes away makes the server close the upstream connection at once. */
     boolean closesUpstreamOnClientAbort() {
         return false;

@@ -88,6 +88,13 @@ final class Httpd extends FrontServer {
     }
 
     @Override
+    boolean keepsContentLengthOfHead() {
+        // mod_proxy_fcgi and mod_proxy_scgi remove the backend's Content-Length and let httpd count the body
+        // itself: a HEAD response has no body to count
+        return false;
+    }
+
+    @Override
     String fcgiStderrMarker() {
         // mod_proxy_fcgi logs each FCGI_STDERR record as: AH01071: Got error '...'
         return "AH01071";

@@ -47,7 +47,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The scenarios every (front server, protocol, backend) stack must pass: one backend process and one front server
  * per class, started once. A subclass names the stack; {@link #backendLauncher()} picks the backend process
- * (the Jetty demo unless overridden), so the same suite can run against another container.
+ * (the Jetty demo unless overridden), so the same suite runs against another container: e.g. a
+ * {@code TomcatNginxFcgiIT extends NginxFcgiIT} whose launcher is {@code Demo.launcher(tomcatDemoJar)}, any jar
+ * with the demo's CLI and routes.
+ *
+ * <p>Run one class: {@code mvn -B -pl samples verify -Dit.test=NginxFcgiIT} (after the demo jar is built).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -274,6 +278,7 @@ abstract class GatewaySuite {
         Map<String, Object> dump = json(text(get(Site.HTTPS_ON, "/dump")));
         assertEquals(true, dump.get("secure"), () -> "dump: " + dump);
         assertEquals("https", dump.get("scheme"));
+        assertEquals("https://127.0.0.1:" + front.port(Site.HTTPS_ON) + "/dump", dump.get("requestURL"));
         HttpResponse<byte[]> r = get(Site.HTTPS_ON, "/redirect/absolute");
         assertEquals(302, r.statusCode());
         assertEquals("https://127.0.0.1:" + front.port(Site.HTTPS_ON) + "/hello",
@@ -298,6 +303,7 @@ abstract class GatewaySuite {
                     () -> assertEquals("127.0.0.2", dump.get("remoteAddr")),
                     () -> assertEquals(c.socket.getLocalPort(), ((Number) dump.get("remotePort")).intValue()),
                     () -> assertEquals("127.0.0.1", dump.get("serverName")),
+                    () -> assertEquals(front.uri(Site.PLAIN, "/dump").toString(), dump.get("requestURL")),
                     () -> assertEquals(front.port(Site.PLAIN), ((Number) dump.get("serverPort")).intValue()),
                     () -> assertEquals("HTTP/1.1", dump.get("protocol")));
         }

@@ -1,0 +1,7 @@
+package io.cgiwire.samples.it;
+
+/** The gateway protocol between the front server and the backend. */
+enum Protocol {
+    FCGI,
+    SCGI
+}

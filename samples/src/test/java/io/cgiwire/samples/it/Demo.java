@@ -39,8 +39,12 @@ final class Demo implements Backend {
      * {@code target/cgiwire-demo.jar}; {@code --ee} from {@code cgiwire.demo.ee} when set.
      */
     static Backend.Launcher jetty() {
+        return jetty(System.getProperty("cgiwire.demo.ee", ""));
+    }
+
+    /** The Jetty demo on environment {@code ee} ("ee10", "ee11"; empty for the demo's default). */
+    static Backend.Launcher jetty(String ee) {
         Path jar = Path.of(System.getProperty("cgiwire.demo.jar", "target/cgiwire-demo.jar"));
-        String ee = System.getProperty("cgiwire.demo.ee", "");
         return ee.isEmpty() ? launcher(jar) : launcher(jar, "--ee", ee);
     }
 

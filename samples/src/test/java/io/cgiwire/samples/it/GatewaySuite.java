@@ -326,7 +326,7 @@ abstract class GatewaySuite {
             assertTrue(c.input().readNBytes(64 * 1024).length > 0);
         }
         try (RawHttp c = RawHttp.connect(front.port(Site.PLAIN))) {
-            c.send("GET", "/slow?ms=100&n=100");
+            c.send("GET", "/slow?ms=100&n=" + 100 * 1024);
             c.socket.setSoTimeout(2000);
             try {
                 c.input().read();

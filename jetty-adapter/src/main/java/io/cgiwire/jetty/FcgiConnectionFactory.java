@@ -2,10 +2,8 @@ package io.cgiwire.jetty;
 
 import io.cgiwire.core.GatewayLimits;
 import io.cgiwire.jetty.internal.FcgiConnection;
-import java.util.Objects;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.AbstractConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 
@@ -24,14 +22,11 @@ import org.eclipse.jetty.server.HttpConfiguration;
  * <p>The request attribute {@value #STDERR_ATTRIBUTE} holds a {@link java.io.PrintStream} whose lines go to the web
  * server as FCGI_STDERR, where they land in its error log.
  */
-public class FcgiConnectionFactory extends AbstractConnectionFactory {
+public class FcgiConnectionFactory extends CgiConnectionFactory {
     /** The protocol name this factory registers under on a connector. */
     public static final String PROTOCOL = "cgiwire-fcgi";
     /** Request attribute: a {@link java.io.PrintStream} to FCGI_STDERR (nginx logs it as "FastCGI sent in stderr"). */
     public static final String STDERR_ATTRIBUTE = "io.cgiwire.fcgi.stderr";
-
-    private final HttpConfiguration httpConfiguration;
-    private final GatewayLimits limits;
 
     /** A factory with a default {@link HttpConfiguration} and default {@link GatewayLimits}. */
     public FcgiConnectionFactory() {
@@ -49,25 +44,14 @@ public class FcgiConnectionFactory extends AbstractConnectionFactory {
      * @param limits the bounds on what the web server may send; read when each connection opens
      */
     public FcgiConnectionFactory(HttpConfiguration httpConfiguration, GatewayLimits limits) {
-        super(PROTOCOL);
-        this.httpConfiguration = Objects.requireNonNull(httpConfiguration, "httpConfiguration");
-        this.limits = Objects.requireNonNull(limits, "limits");
+        super(PROTOCOL, httpConfiguration, limits);
         // A FastCGI record carries up to 64 KiB: read whole records where the web server writes them (lighttpd does).
         setInputBufferSize(64 * 1024 + 512);
     }
 
-    /** The HTTP configuration requests are built with. */
-    public HttpConfiguration getHttpConfiguration() {
-        return httpConfiguration;
-    }
-
-    /** The limits: set its properties (e.g. {@code maxParamsBytes}) before connections open. */
-    public GatewayLimits getLimits() {
-        return limits;
-    }
-
     @Override
     public Connection newConnection(Connector connector, EndPoint endPoint) {
-        return configure(new FcgiConnection(connector, httpConfiguration, endPoint, limits), connector, endPoint);
+        FcgiConnection connection = new FcgiConnection(connector, getHttpConfiguration(), endPoint, getLimits());
+        return configure(connection, connector, endPoint);
     }
 }

@@ -2,10 +2,8 @@ package io.cgiwire.jetty;
 
 import io.cgiwire.core.GatewayLimits;
 import io.cgiwire.jetty.internal.ScgiConnection;
-import java.util.Objects;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.AbstractConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 
@@ -17,12 +15,9 @@ import org.eclipse.jetty.server.HttpConfiguration;
  * to the handler as it reads them. The response is written as the handler produces it and ends when the connection
  * closes, after any body bytes the handler did not read have been drained.
  */
-public class ScgiConnectionFactory extends AbstractConnectionFactory {
+public class ScgiConnectionFactory extends CgiConnectionFactory {
     /** The protocol name this factory registers under on a connector. */
     public static final String PROTOCOL = "cgiwire-scgi";
-
-    private final HttpConfiguration httpConfiguration;
-    private final GatewayLimits limits;
 
     /** A factory with a default {@link HttpConfiguration} and default {@link GatewayLimits}. */
     public ScgiConnectionFactory() {
@@ -40,24 +35,13 @@ public class ScgiConnectionFactory extends AbstractConnectionFactory {
      * @param limits the bounds on what the web server may send; read when each connection opens
      */
     public ScgiConnectionFactory(HttpConfiguration httpConfiguration, GatewayLimits limits) {
-        super(PROTOCOL);
-        this.httpConfiguration = Objects.requireNonNull(httpConfiguration, "httpConfiguration");
-        this.limits = Objects.requireNonNull(limits, "limits");
+        super(PROTOCOL, httpConfiguration, limits);
         setInputBufferSize(32 * 1024);
-    }
-
-    /** The HTTP configuration requests are built with. */
-    public HttpConfiguration getHttpConfiguration() {
-        return httpConfiguration;
-    }
-
-    /** The limits: set its properties (e.g. {@code maxScgiHeaderBytes}) before connections open. */
-    public GatewayLimits getLimits() {
-        return limits;
     }
 
     @Override
     public Connection newConnection(Connector connector, EndPoint endPoint) {
-        return configure(new ScgiConnection(connector, httpConfiguration, endPoint, limits), connector, endPoint);
+        ScgiConnection connection = new ScgiConnection(connector, getHttpConfiguration(), endPoint, getLimits());
+        return configure(connection, connector, endPoint);
     }
 }

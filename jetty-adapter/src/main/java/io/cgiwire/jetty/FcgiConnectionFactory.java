@@ -19,6 +19,9 @@ import org.eclipse.jetty.server.HttpConfiguration;
  * FCGI_UNKNOWN_ROLE, unknown record types with FCGI_UNKNOWN_TYPE. FCGI_ABORT_REQUEST and the web server closing the
  * connection fail the request's pending reads and writes.
  *
+ * <p>Only the web server should reach this port: bind it to loopback or a Unix socket, or name the web servers with
+ * {@link #setAllowedPeers(String)}; FCGI_WEB_SERVER_ADDRS in the environment sets it too.
+ *
  * <p>The request attribute {@value #STDERR_ATTRIBUTE} holds a {@link java.io.PrintStream} whose lines go to the web
  * server as FCGI_STDERR, where they land in its error log.
  */
@@ -45,12 +48,17 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
      */
     public FcgiConnectionFactory(HttpConfiguration httpConfiguration, GatewayLimits limits) {
         super(PROTOCOL, httpConfiguration, limits);
+        // FastCGI's own convention (spec 3.2): the web servers' addresses, when whoever starts us names them.
+        String webServers = System.getenv("FCGI_WEB_SERVER_ADDRS");
+        if (webServers != null && !webServers.isBlank()) {
+            setAllowedPeers(webServers);
+        }
         // A FastCGI record carries up to 64 KiB: read whole records where the web server writes them (lighttpd does).
         setInputBufferSize(64 * 1024 + 512);
     }
 
     @Override
-    public Connection newConnection(Connector connector, EndPoint endPoint) {
+    protected Connection newCgiConnection(Connector connector, EndPoint endPoint) {
         FcgiConnection connection = new FcgiConnection(connector, getHttpConfiguration(), endPoint, getLimits());
         return configure(connection, connector, endPoint);
     }

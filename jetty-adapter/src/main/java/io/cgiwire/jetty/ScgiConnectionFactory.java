@@ -40,7 +40,7 @@ public class ScgiConnectionFactory extends CgiConnectionFactory {
     }
 
     @Override
-    public Connection newConnection(Connector connector, EndPoint endPoint) {
+    protected Connection newCgiConnection(Connector connector, EndPoint endPoint) {
         ScgiConnection connection = new ScgiConnection(connector, getHttpConfiguration(), endPoint, getLimits());
         return configure(connection, connector, endPoint);
     }

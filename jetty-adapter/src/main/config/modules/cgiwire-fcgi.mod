@@ -1,0 +1,75 @@
+# cgiwire: FastCGI and SCGI for Jetty. See README-cgiwire.md beside these files.
+
+[description]
+Enables a FastCGI connector (cgiwire) so that nginx fastcgi_pass, Apache httpd mod_proxy_fcgi and lighttpd mod_fastcgi
+can serve this server's web applications. Requests reach the webapps as ordinary HTTP requests: the client's
+address, HTTPS and the Host the client used come from the CGI variables the web server sends.
+
+[tags]
+connector
+cgiwire
+fcgi
+
+[depend]
+server
+
+[lib]
+lib/cgiwire/*.jar
+lib/jetty-unixdomain-server-${jetty.version}.jar
+
+[xml]
+etc/cgiwire-fcgi.xml
+
+[ini-template]
+### cgiwire FastCGI connector
+
+## The address to bind to. Only the web server should reach this port: the default is loopback. To listen on
+## another interface, also set allowedPeers below.
+# jetty.cgiwire.fcgi.host=127.0.0.1
+
+## The TCP port to listen on.
+# jetty.cgiwire.fcgi.port=9000
+
+## A Unix-domain socket to listen on instead of host and port (the web server then connects to unix:PATH).
+## The web server's worker user needs write permission on the socket file.
+# jetty.cgiwire.fcgi.unixSocketPath=
+
+## Accept on the listening socket this process inherited as file descriptor 0 (FastCGI's FCGI_LISTENSOCK_FILENO),
+## as spawn-fcgi and systemd socket activation (StandardInput=socket) pass it. Host and port are then not bound.
+# jetty.cgiwire.fcgi.inheritChannel=false
+
+## The peers allowed to connect: IP addresses and CIDR ranges, comma-separated, e.g. 127.0.0.1, 10.0.0.0/8.
+## Empty allows any peer that can reach the socket.
+## FCGI_WEB_SERVER_ADDRS in the environment, if set, is used when this is not.
+# jetty.cgiwire.fcgi.allowedPeers=
+
+## Milliseconds a connection may stay silent while a request is in flight. A kept-alive connection waiting for its
+## next request is never closed for being idle: the web server closes it (nginx would answer 502 if we raced it).
+# jetty.cgiwire.fcgi.idleTimeout=60000
+
+## The number of acceptors (-1 picks a default based on the number of cores).
+# jetty.cgiwire.fcgi.acceptors=1
+
+## The number of selectors (-1 picks a default based on the number of cores).
+# jetty.cgiwire.fcgi.selectors=-1
+
+## The accept queue backlog (0 picks the platform default).
+# jetty.cgiwire.fcgi.acceptQueueSize=0
+
+## Limits on what the web server may send before a request exists (io.cgiwire.core.GatewayLimits). A peer that
+## exceeds one gets a specific error: 431 or 400 where the protocol still allows an answer, else the connection
+## is closed. The same names are used by the Tomcat adapter's <Connector> attributes.
+## Bytes of FastCGI PARAMS per request.
+# jetty.cgiwire.fcgi.maxParamsBytes=65536
+## Name-value pairs per request.
+# jetty.cgiwire.fcgi.maxParamsCount=512
+## Bytes in one variable name.
+# jetty.cgiwire.fcgi.maxParamNameLength=1024
+## Bytes in one variable value.
+# jetty.cgiwire.fcgi.maxParamValueLength=32768
+## Bytes in the SCGI header netstring.
+# jetty.cgiwire.fcgi.maxScgiHeaderBytes=65536
+## Digits in the SCGI netstring length.
+# jetty.cgiwire.fcgi.maxNetstringDigits=8
+## FastCGI request ids active at once on one connection.
+# jetty.cgiwire.fcgi.maxMultiplexedRequests=16

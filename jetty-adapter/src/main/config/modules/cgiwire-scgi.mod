@@ -1,0 +1,74 @@
+# cgiwire: FastCGI and SCGI for Jetty. See README-cgiwire.md beside these files.
+
+[description]
+Enables a SCGI connector (cgiwire) so that nginx scgi_pass, Apache httpd mod_proxy_scgi and lighttpd mod_scgi
+can serve this server's web applications. Requests reach the webapps as ordinary HTTP requests: the client's
+address, HTTPS and the Host the client used come from the CGI variables the web server sends.
+
+[tags]
+connector
+cgiwire
+scgi
+
+[depend]
+server
+
+[lib]
+lib/cgiwire/*.jar
+lib/jetty-unixdomain-server-${jetty.version}.jar
+
+[xml]
+etc/cgiwire-scgi.xml
+
+[ini-template]
+### cgiwire SCGI connector
+
+## The address to bind to. Only the web server should reach this port: the default is loopback. To listen on
+## another interface, also set allowedPeers below.
+# jetty.cgiwire.scgi.host=127.0.0.1
+
+## The TCP port to listen on.
+# jetty.cgiwire.scgi.port=4000
+
+## A Unix-domain socket to listen on instead of host and port (the web server then connects to unix:PATH).
+## The web server's worker user needs write permission on the socket file.
+# jetty.cgiwire.scgi.unixSocketPath=
+
+## Accept on the listening socket this process inherited as file descriptor 0 (FastCGI's FCGI_LISTENSOCK_FILENO),
+## as spawn-fcgi and systemd socket activation (StandardInput=socket) pass it. Host and port are then not bound.
+# jetty.cgiwire.scgi.inheritChannel=false
+
+## The peers allowed to connect: IP addresses and CIDR ranges, comma-separated, e.g. 127.0.0.1, 10.0.0.0/8.
+## Empty allows any peer that can reach the socket.
+# jetty.cgiwire.scgi.allowedPeers=
+
+## Milliseconds a connection may stay silent while a request is in flight. A kept-alive connection waiting for its
+## next request is never closed for being idle: the web server closes it (nginx would answer 502 if we raced it).
+# jetty.cgiwire.scgi.idleTimeout=60000
+
+## The number of acceptors (-1 picks a default based on the number of cores).
+# jetty.cgiwire.scgi.acceptors=1
+
+## The number of selectors (-1 picks a default based on the number of cores).
+# jetty.cgiwire.scgi.selectors=-1
+
+## The accept queue backlog (0 picks the platform default).
+# jetty.cgiwire.scgi.acceptQueueSize=0
+
+## Limits on what the web server may send before a request exists (io.cgiwire.core.GatewayLimits). A peer that
+## exceeds one gets a specific error: 431 or 400 where the protocol still allows an answer, else the connection
+## is closed. The same names are used by the Tomcat adapter's <Connector> attributes.
+## Bytes of FastCGI PARAMS per request.
+# jetty.cgiwire.scgi.maxParamsBytes=65536
+## Name-value pairs per request.
+# jetty.cgiwire.scgi.maxParamsCount=512
+## Bytes in one variable name.
+# jetty.cgiwire.scgi.maxParamNameLength=1024
+## Bytes in one variable value.
+# jetty.cgiwire.scgi.maxParamValueLength=32768
+## Bytes in the SCGI header netstring.
+# jetty.cgiwire.scgi.maxScgiHeaderBytes=65536
+## Digits in the SCGI netstring length.
+# jetty.cgiwire.scgi.maxNetstringDigits=8
+## FastCGI request ids active at once on one connection.
+# jetty.cgiwire.scgi.maxMultiplexedRequests=16

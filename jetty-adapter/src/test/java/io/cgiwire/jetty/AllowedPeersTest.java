@@ -1,0 +1,45 @@
+package io.cgiwire.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Only the named peers get a connection; everyone else is closed before a byte is read. */
+@Timeout(30)
+class AllowedPeersTest extends ConnectionTestBase {
+    private final FcgiConnectionFactory factory = new FcgiConnectionFactory();
+
+    @Override
+    protected ConnectionFactory factory() {
+        return factory;
+    }
+
+    @Test
+    void aPeerNotInTheListIsClosed() throws Exception {
+        factory.setAllowedPeers("192.0.2.1, 10.0.0.0/8");
+        try (RawClient c = client()) {
+            c.write(RawClient.request(1, 0, RawClient.get("/hello"), new byte[0]));
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void aPeerInARangeIsServed() throws Exception {
+        factory.setAllowedPeers("192.0.2.1, 127.0.0.0/8");
+        try (RawClient c = client()) {
+            c.write(RawClient.request(1, 0, RawClient.get("/hello"), new byte[0]));
+            assertEquals(200, c.readResponse(1).status());
+        }
+    }
+
+    @Test
+    void aMalformedListIsRefusedWhenSet() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> factory.setAllowedPeers("127.0.0.1, web-server"));
+        assertTrue(e.getMessage().contains("web-server"), e.getMessage());
+    }
+}

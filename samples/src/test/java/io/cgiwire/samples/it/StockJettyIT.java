@@ -176,6 +176,15 @@ class StockJettyIT {
             assertEquals(200, r.status(), () -> r + diagnostics(front));
             assertTrue(r.text().contains("<td>42&nbsp;</td>"), r.text());
         }
+        try (RawHttp c = RawHttp.connect(front.port(Site.PLAIN))) {
+            // A JSTL tag run by the jstl module: <c:forEach> from 1 to 10.
+            RawHttp.Response r = c.send("GET", "/jsp/jstl.jsp").read(false);
+            assertEquals(200, r.status(), () -> r + diagnostics(front));
+            String page = r.text();
+            assertTrue(page.contains("<h1>JSTL Example</h1>") && !page.contains("c:forEach")
+                    && page.replaceAll("\\s+", " ").contains("1 <br /> 2 <br />")
+                    && page.replaceAll("\\s+", " ").contains("10 <br />"), page);
+        }
     }
 
     @ParameterizedTest

@@ -1,6 +1,7 @@
 package io.cgiwire.core.cgi;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The names every front server sends with every request, and a few values that recur, kept as constants so that
@@ -36,6 +37,8 @@ public final class KnownStrings {
         "close", "no-cache", "application/x-www-form-urlencoded",
     };
     private static final String[] TABLE = new String[512];
+    /** The ISO-8859-1 bytes of each TABLE entry, for an intrinsic comparison. */
+    private static final byte[][] TABLE_BYTES = new byte[TABLE.length][];
 
     static {
         for (String s : STRINGS) {
@@ -44,6 +47,7 @@ public final class KnownStrings {
                 slot = (slot + 1) & (TABLE.length - 1);
             }
             TABLE[slot] = s;
+            TABLE_BYTES[slot] = s.getBytes(StandardCharsets.ISO_8859_1);
         }
     }
 
@@ -75,18 +79,10 @@ public final class KnownStrings {
             if (candidate == null) {
                 return null;
             }
-            if (candidate.length() == length && candidate.hashCode() == h && sameBytes(candidate, bytes, offset)) {
+            if (candidate.length() == length && candidate.hashCode() == h
+                    && Arrays.equals(TABLE_BYTES[slot], 0, length, bytes, offset, offset + length)) {
                 return candidate;
             }
         }
-    }
-
-    private static boolean sameBytes(String s, byte[] bytes, int offset) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) != (bytes[offset + i] & 0xFF)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -54,6 +54,8 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
     private final ByteBufferPool pool;
     private final boolean directInput;
     private final HttpChannel.Factory channels = new HttpChannel.DefaultFactory();
+    private final CgiConnectionMetaData metaData = new CgiConnectionMetaData(this);
+    private HttpChannel channel;
     private final Attributes attributes = new Attributes.Lazy();
     private final CgiResponseHead responseHead = new CgiResponseHead();
 
@@ -233,12 +235,15 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
      */
     protected void startRequest(CgiRequest request, int requestId, boolean persistent, List<Runnable> tasks) {
         requests++;
-        MetaData.Request metaData = CgiRequests.toMetaData(request, System.nanoTime());
-        HttpChannel channel = channels.newHttpChannel(new CgiConnectionMetaData(this, request, persistent));
+        MetaData.Request requestMetaData = CgiRequests.toMetaData(request, System.nanoTime());
+        if (channel == null) {
+            channel = channels.newHttpChannel(metaData);
+        }
+        metaData.update(request, persistent);
         CgiStream s = new CgiStream(this, channel, request, requestId, persistent);
         channel.setHttpStream(s);
         stream = s;
-        tasks.add(new Dispatch(s, metaData));
+        tasks.add(new Dispatch(s, requestMetaData));
     }
 
     /** Runs the request's handler; kept apart so that it runs after every other task of the same pass. */
@@ -392,6 +397,14 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
             if (chunk != null) {
                 chunk.release();
                 chunk = null;
+            }
+            if (failure == null) {
+                // Ready for the next request on this connection, as Jetty's HTTP/1 connection recycles its channel.
+                s.channel().recycle();
+            } else if (channel == s.channel()) {
+                // A failed channel may still be finishing (an error page being written): leave it to that, and give
+                // the next request a new one, as HTTP/1 does by closing the connection.
+                channel = null;
             }
             keep = requestEnded(s, failure) && !failed && !inputEnded && !closed && !getConnector().isShutdown();
             if (!keep && failure == null && !failed && !closed) {

@@ -8,20 +8,28 @@ import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.util.HostPort;
 
 /**
- * One request's view of its connection: the client is REMOTE_ADDR/REMOTE_PORT and the local side
- * SERVER_ADDR/SERVER_PORT, not the socket's ends (which are the web server and us). Jetty takes a channel's metadata
- * once, so each request gets its own channel with one of these; the socket's addresses stay on the connection.
+ * The current request's view of its connection: the client is REMOTE_ADDR/REMOTE_PORT and the local side
+ * SERVER_ADDR/SERVER_PORT, not the socket's ends (which are the web server and us).
+ *
+ * <p>Jetty takes a channel's metadata once, when the channel is made. A connection serves one request at a time, so
+ * it keeps one channel and one of these, and {@link #update} sets them to each request before the request starts,
+ * as Jetty's HTTP/1 connection reuses its channel; the socket's own addresses stay on the connection.
  */
 final class CgiConnectionMetaData extends ConnectionMetaData.Wrapper {
-    private final SocketAddress remote;
-    private final SocketAddress local;
-    private final boolean secure;
-    private final boolean persistent;
-    private final HttpVersion version;
-    private final HostPort serverAuthority;
+    private volatile SocketAddress remote;
+    private volatile SocketAddress local;
+    private volatile boolean secure;
+    private volatile boolean persistent;
+    private volatile HttpVersion version = HttpVersion.HTTP_1_1;
+    private volatile HostPort serverAuthority;
 
-    CgiConnectionMetaData(ConnectionMetaData connection, CgiRequest request, boolean persistent) {
+    CgiConnectionMetaData(ConnectionMetaData connection) {
         super(connection);
+    }
+
+    /** Takes the addresses and scheme of {@code request}, before it starts. */
+    void update(CgiRequest request, boolean persistent) {
+        ConnectionMetaData connection = getWrapped();
         InetSocketAddress client = CgiRequests.address(request.remoteAddr(), request.remotePort());
         this.remote = client != null ? client : connection.getRemoteSocketAddress();
         InetSocketAddress server = CgiRequests.address(request.localAddr(), request.localPort());

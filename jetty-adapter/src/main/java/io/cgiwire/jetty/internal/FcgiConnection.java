@@ -47,6 +47,7 @@ public final class FcgiConnection extends CgiConnection {
     private boolean pendingKeepConn;
     private FcgiEvent.Params deferred;
     private boolean keepConn;
+    private PrintStream stderr;
 
     /** A connection bounded by {@code limits}. */
     public FcgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
@@ -148,10 +149,20 @@ public final class FcgiConnection extends CgiConnection {
         }
     }
 
+    /**
+     * One STDERR stream per connection: a PrintStream is costly to make (an encoder and an 8 KiB buffer), and a
+     * connection serves one request at a time. It writes to the request in flight; written outside one, it drops.
+     */
     @Override
     protected void onRequestStarted(CgiStream s) {
-        s.channel().getRequest().setAttribute(FcgiConnectionFactory.STDERR_ATTRIBUTE,
-                new PrintStream(new Stderr(s), true, StandardCharsets.UTF_8));
+        PrintStream err;
+        synchronized (lock) {
+            if (stderr == null) {
+                stderr = new PrintStream(new Stderr(), true, StandardCharsets.UTF_8);
+            }
+            err = stderr;
+        }
+        s.channel().getRequest().setAttribute(FcgiConnectionFactory.STDERR_ATTRIBUTE, err);
     }
 
     @Override
@@ -275,14 +286,8 @@ public final class FcgiConnection extends CgiConnection {
         return values;
     }
 
-    /** FCGI_STDERR for one request: each flush (println flushes) is one or more records, until the request ends. */
+    /** FCGI_STDERR of the request in flight: each flush (println flushes) is one or more records. */
     private final class Stderr extends OutputStream {
-        private final CgiStream stream;
-
-        Stderr(CgiStream stream) {
-            this.stream = stream;
-        }
-
         @Override
         public void write(int b) {
             write(new byte[] {(byte) b}, 0, 1);
@@ -293,13 +298,16 @@ public final class FcgiConnection extends CgiConnection {
             if (length == 0) {
                 return;
             }
+            int id;
             synchronized (lock) {
-                if (stream() != stream || stream.ended) {
+                CgiStream current = stream();
+                if (current == null || current.ended) {
                     return;
                 }
+                id = current.requestId();
             }
             ByteBuffer copy = ByteBuffer.wrap(bytes.clone(), offset, length);
-            flusher.write(Callback.NOOP, FcgiEncoder.frameStream(FCGI_STDERR, stream.requestId(), copy));
+            flusher.write(Callback.NOOP, FcgiEncoder.frameStream(FCGI_STDERR, id, copy));
         }
     }
 }

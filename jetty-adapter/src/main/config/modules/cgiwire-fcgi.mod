@@ -24,7 +24,7 @@ etc/cgiwire-fcgi.xml
 ### cgiwire FastCGI connector
 
 ## The address to bind to. Only the web server should reach this port: the default is loopback. To listen on
-## another interface, also set allowedPeers below.
+## another interface, also set allowedPeers below: without it the connector refuses to start there.
 # jetty.cgiwire.fcgi.host=127.0.0.1
 
 ## The TCP port to listen on.
@@ -34,6 +34,10 @@ etc/cgiwire-fcgi.xml
 ## The web server's worker user needs write permission on the socket file.
 # jetty.cgiwire.fcgi.unixSocketPath=
 
+## The socket file's permissions once it exists, as ls shows them. The web server's worker user needs write
+## permission to connect: e.g. rw-rw---- with the socket's group shared with the web server. Empty keeps the umask's.
+# jetty.cgiwire.fcgi.unixSocketPermissions=
+
 ## Accept on the listening socket this process inherited as file descriptor 0 (FastCGI's FCGI_LISTENSOCK_FILENO),
 ## as spawn-fcgi and systemd socket activation (StandardInput=socket) pass it. Host and port are then not bound.
 # jetty.cgiwire.fcgi.inheritChannel=false
@@ -42,6 +46,10 @@ etc/cgiwire-fcgi.xml
 ## Empty allows any peer that can reach the socket.
 ## FCGI_WEB_SERVER_ADDRS in the environment, if set, is used when this is not.
 # jetty.cgiwire.fcgi.allowedPeers=
+
+## The CGI variables that become request attributes (a regular expression on the whole name, e.g. SSL_.*), named as
+## the variables. Empty: none. The web server decides what they say: allow only what it sets itself.
+# jetty.cgiwire.fcgi.allowedRequestAttributesPattern=
 
 ## Milliseconds a connection may stay silent while a request is in flight. A kept-alive connection waiting for its
 ## next request is never closed for being idle: the web server closes it (nginx would answer 502 if we raced it).
@@ -55,6 +63,9 @@ etc/cgiwire-fcgi.xml
 
 ## The accept queue backlog (0 picks the platform default).
 # jetty.cgiwire.fcgi.acceptQueueSize=0
+
+## The most connections served at once; further ones wait in the accept queue. 0: no limit.
+# jetty.cgiwire.fcgi.maxConnections=0
 
 ## Limits on what the web server may send before a request exists (io.cgiwire.core.GatewayLimits). A peer that
 ## exceeds one gets a specific error: 431 or 400 where the protocol still allows an answer, else the connection

@@ -24,7 +24,7 @@ etc/cgiwire-scgi.xml
 ### cgiwire SCGI connector
 
 ## The address to bind to. Only the web server should reach this port: the default is loopback. To listen on
-## another interface, also set allowedPeers below.
+## another interface, also set allowedPeers below: without it the connector refuses to start there.
 # jetty.cgiwire.scgi.host=127.0.0.1
 
 ## The TCP port to listen on.
@@ -34,6 +34,10 @@ etc/cgiwire-scgi.xml
 ## The web server's worker user needs write permission on the socket file.
 # jetty.cgiwire.scgi.unixSocketPath=
 
+## The socket file's permissions once it exists, as ls shows them. The web server's worker user needs write
+## permission to connect: e.g. rw-rw---- with the socket's group shared with the web server. Empty keeps the umask's.
+# jetty.cgiwire.scgi.unixSocketPermissions=
+
 ## Accept on the listening socket this process inherited as file descriptor 0 (FastCGI's FCGI_LISTENSOCK_FILENO),
 ## as spawn-fcgi and systemd socket activation (StandardInput=socket) pass it. Host and port are then not bound.
 # jetty.cgiwire.scgi.inheritChannel=false
@@ -41,6 +45,10 @@ etc/cgiwire-scgi.xml
 ## The peers allowed to connect: IP addresses and CIDR ranges, comma-separated, e.g. 127.0.0.1, 10.0.0.0/8.
 ## Empty allows any peer that can reach the socket.
 # jetty.cgiwire.scgi.allowedPeers=
+
+## The CGI variables that become request attributes (a regular expression on the whole name, e.g. SSL_.*), named as
+## the variables. Empty: none. The web server decides what they say: allow only what it sets itself.
+# jetty.cgiwire.scgi.allowedRequestAttributesPattern=
 
 ## Milliseconds a connection may stay silent while a request is in flight. A kept-alive connection waiting for its
 ## next request is never closed for being idle: the web server closes it (nginx would answer 502 if we raced it).
@@ -54,6 +62,9 @@ etc/cgiwire-scgi.xml
 
 ## The accept queue backlog (0 picks the platform default).
 # jetty.cgiwire.scgi.acceptQueueSize=0
+
+## The most connections served at once; further ones wait in the accept queue. 0: no limit.
+# jetty.cgiwire.scgi.maxConnections=0
 
 ## Limits on what the web server may send before a request exists (io.cgiwire.core.GatewayLimits). A peer that
 ## exceeds one gets a specific error: 431 or 400 where the protocol still allows an answer, else the connection

@@ -1,11 +1,20 @@
 package io.cgiwire.jetty;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * Builds the connector a cgiwire factory listens on, for Jetty XML ({@code etc/cgiwire-fcgi.xml}) and for code: a
@@ -24,33 +33,65 @@ public final class CgiConnectors {
      *     FCGI_LISTENSOCK_FILENO, as spawn-fcgi and systemd's {@code StandardInput=socket} pass it), through Jetty's
      *     inherited-channel support ({@link System#inheritedChannel()}); host and port are then used only if there
      *     is no such socket
+     * @param unixSocketPermissions the Unix socket file's mode once it exists, as {@code ls} shows it (for example
+     *     {@code rw-rw----}: the web server's worker needs write permission to connect); empty leaves the umask's
      * @param idleTimeout milliseconds a connection may stay silent while a request is in flight
+     * @param maxConnections the most connections accepted at once (Jetty's {@link NetworkConnectionLimit}: further
+     *     ones wait in the accept queue); 0 or less for no limit
      */
     public static Connector newConnector(Server server, ConnectionFactory factory, int acceptors, int selectors,
-            String host, int port, String unixSocketPath, boolean inheritChannel, long idleTimeout,
-            int acceptQueueSize) {
+            String host, int port, String unixSocketPath, String unixSocketPermissions, boolean inheritChannel,
+            long idleTimeout, int acceptQueueSize, int maxConnections) {
+        AbstractConnector connector;
         if (unixSocketPath != null && !unixSocketPath.isBlank()) {
-            return UnixDomain.connector(server, factory, acceptors, selectors, Path.of(unixSocketPath.trim()),
-                    idleTimeout, acceptQueueSize);
+            connector = UnixDomain.connector(server, factory, acceptors, selectors, Path.of(unixSocketPath.trim()),
+                    unixSocketPermissions, acceptQueueSize);
+        } else {
+            ServerConnector tcp = new ServerConnector(server, acceptors, selectors, factory);
+            tcp.setHost(host == null || host.isBlank() ? null : host.trim());
+            tcp.setPort(port);
+            tcp.setInheritChannel(inheritChannel);
+            tcp.setAcceptQueueSize(acceptQueueSize);
+            connector = tcp;
         }
-        ServerConnector connector = new ServerConnector(server, acceptors, selectors, factory);
-        connector.setHost(host == null || host.isBlank() ? null : host.trim());
-        connector.setPort(port);
-        connector.setInheritChannel(inheritChannel);
         connector.setIdleTimeout(idleTimeout);
-        connector.setAcceptQueueSize(acceptQueueSize);
+        if (maxConnections > 0) {
+            connector.addBean(new NetworkConnectionLimit(maxConnections, connector));
+        }
         return connector;
+    }
+
+    /**
+     * Sets {@code path}'s permissions once {@code connector} has created the socket file.
+     *
+     * @param permissions as {@code ls} shows them, e.g. {@code rw-rw----}
+     * @throws IllegalArgumentException if {@code permissions} is not of that form
+     */
+    public static void setPermissionsWhenStarted(Connector connector, Path path, String permissions) {
+        Set<PosixFilePermission> mode = PosixFilePermissions.fromString(permissions.trim());
+        connector.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarted(LifeCycle event) {
+                try {
+                    Files.setPosixFilePermissions(path, mode);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot set " + permissions + " on " + path, e);
+                }
+            }
+        });
     }
 
     /** Kept apart so that the Unix-domain classes load only when a socket path is configured. */
     private static final class UnixDomain {
-        static Connector connector(Server server, ConnectionFactory factory, int acceptors, int selectors,
-                Path path, long idleTimeout, int acceptQueueSize) {
+        static AbstractConnector connector(Server server, ConnectionFactory factory, int acceptors, int selectors,
+                Path path, String permissions, int acceptQueueSize) {
             UnixDomainServerConnector connector = new UnixDomainServerConnector(server, acceptors, selectors,
                     factory);
             connector.setUnixDomainPath(path);
-            connector.setIdleTimeout(idleTimeout);
             connector.setAcceptQueueSize(acceptQueueSize);
+            if (permissions != null && !permissions.isBlank()) {
+                setPermissionsWhenStarted(connector, path, permissions);
+            }
             return connector;
         }
     }

@@ -59,7 +59,8 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
 
     @Override
     protected Connection newCgiConnection(Connector connector, EndPoint endPoint) {
-        FcgiConnection connection = new FcgiConnection(connector, getHttpConfiguration(), endPoint, getLimits());
+        FcgiConnection connection = new FcgiConnection(connector, getHttpConfiguration(), endPoint, getLimits(),
+                allowedRequestAttributes());
         return configure(connection, connector, endPoint);
     }
 }

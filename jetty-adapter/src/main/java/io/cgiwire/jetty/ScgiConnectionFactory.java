@@ -41,7 +41,8 @@ public class ScgiConnectionFactory extends CgiConnectionFactory {
 
     @Override
     protected Connection newCgiConnection(Connector connector, EndPoint endPoint) {
-        ScgiConnection connection = new ScgiConnection(connector, getHttpConfiguration(), endPoint, getLimits());
+        ScgiConnection connection = new ScgiConnection(connector, getHttpConfiguration(), endPoint, getLimits(),
+                allowedRequestAttributes());
         return configure(connection, connector, endPoint);
     }
 }

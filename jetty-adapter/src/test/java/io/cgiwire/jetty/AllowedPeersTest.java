@@ -36,6 +36,32 @@ class AllowedPeersTest extends ConnectionTestBase {
         }
     }
 
+    /** Only the CGI variables the pattern names become attributes, under their own names. */
+    @Test
+    void allowedRequestAttributes() throws Exception {
+        factory.setAllowedRequestAttributesPattern("SSL_.*|AUTH_TYPE");
+        try (RawClient c = client()) {
+            java.util.Map<String, String> params = RawClient.get("/attributes");
+            params.put("SSL_CIPHER", "TLS_AES_128_GCM_SHA256");
+            params.put("SSL_PROTOCOL", "TLSv1.3");
+            params.put("AUTH_TYPE", "Basic");
+            params.put("SECRET", "not for the app");
+            c.write(RawClient.request(1, 0, params, new byte[0]));
+            assertEquals("AUTH_TYPE=Basic\nSSL_CIPHER=TLS_AES_128_GCM_SHA256\nSSL_PROTOCOL=TLSv1.3\n",
+                    c.readResponse(1).text());
+        }
+    }
+
+    @Test
+    void noAttributesByDefault() throws Exception {
+        try (RawClient c = client()) {
+            java.util.Map<String, String> params = RawClient.get("/attributes");
+            params.put("SSL_CIPHER", "TLS_AES_128_GCM_SHA256");
+            c.write(RawClient.request(1, 0, params, new byte[0]));
+            assertEquals("", c.readResponse(1).text());
+        }
+    }
+
     @Test
     void aMalformedListIsRefusedWhenSet() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

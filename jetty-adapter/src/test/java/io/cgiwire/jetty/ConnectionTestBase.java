@@ -92,6 +92,16 @@ abstract class ConnectionTestBase {
                 Content.Sink.write(response, true, "ok\n", callback);
                 return true;
             }
+            if (path.startsWith("/attributes")) {
+                StringBuilder s = new StringBuilder();
+                for (String name : new java.util.TreeSet<>(request.getAttributeNameSet())) {
+                    if (!name.startsWith("org.eclipse.jetty.") && !name.startsWith("io.cgiwire.")) {
+                        s.append(name).append('=').append(request.getAttribute(name)).append('\n');
+                    }
+                }
+                Content.Sink.write(response, true, s.toString(), callback);
+                return true;
+            }
             if (path.startsWith("/headers")) {
                 StringBuilder s = new StringBuilder();
                 for (HttpField f : request.getHeaders()) {

@@ -80,6 +80,44 @@ class JettyXmlTest {
         assertEquals(socket, connector.getUnixDomainPath());
     }
 
+    /** Like Tomcat's AJP connector since CVE-2020-1938: no open port without naming who may use it. */
+    @Test
+    void refusesToStartOnEveryInterfaceWithoutAllowedPeers() throws Exception {
+        Server server = apply(CONFIG.resolve("etc/cgiwire-fcgi.xml"),
+                Map.of("jetty.cgiwire.fcgi.host", "0.0.0.0", "jetty.cgiwire.fcgi.port", "0"));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, server::start);
+        server.stop();
+        Throwable cause = e instanceof IllegalStateException ? e : e.getCause();
+        assertInstanceOf(IllegalStateException.class, cause, e::toString);
+        assertTrue(cause.getMessage().contains("every interface") || cause.getMessage().contains("0.0.0.0"),
+                cause.getMessage());
+        assertTrue(cause.getMessage().contains("jetty.cgiwire.fcgi.allowedPeers"), cause.getMessage());
+
+        Server allowed = apply(CONFIG.resolve("etc/cgiwire-fcgi.xml"), Map.of("jetty.cgiwire.fcgi.host", "0.0.0.0",
+                "jetty.cgiwire.fcgi.port", "0", "jetty.cgiwire.fcgi.allowedPeers", "127.0.0.1"));
+        allowed.start();
+        allowed.stop();
+    }
+
+    @Test
+    void unixSocketGetsItsPermissionsAndConnectionsTheirLimit(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("scgi.sock");
+        Server server = apply(CONFIG.resolve("etc/cgiwire-scgi.xml"), Map.of(
+                "jetty.cgiwire.scgi.unixSocketPath", socket.toString(),
+                "jetty.cgiwire.scgi.unixSocketPermissions", "rw-rw----",
+                "jetty.cgiwire.scgi.maxConnections", "7"));
+        server.start();
+        try {
+            assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(socket)));
+            org.eclipse.jetty.server.NetworkConnectionLimit limit = server.getConnectors()[0]
+                    .getBean(org.eclipse.jetty.server.NetworkConnectionLimit.class);
+            assertEquals(7, limit.getMaxNetworkConnectionCount());
+        } finally {
+            server.stop();
+        }
+    }
+
     @Test
     void moduleXmlInheritsTheChannelWhenAsked() throws Exception {
         Server server = apply(CONFIG.resolve("etc/cgiwire-fcgi.xml"),

@@ -1,6 +1,7 @@
 package io.cgiwire.jetty.internal;
 
 import io.cgiwire.core.ProtocolException;
+import io.cgiwire.core.cgi.CgiEnvironment;
 import io.cgiwire.core.cgi.CgiRequest;
 import io.cgiwire.core.cgi.CgiResponseHead;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
@@ -70,9 +72,12 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
     private boolean closed;
     private int requests;
 
+    private final Pattern requestAttributes;
+
     protected CgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
-            String protocol) {
+            String protocol, Pattern requestAttributes) {
         super(connector, configuration, endPoint);
+        this.requestAttributes = requestAttributes;
         this.flusher = new Flusher(endPoint);
         this.protocol = protocol;
         this.pool = connector.getByteBufferPool();
@@ -262,6 +267,9 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
             try {
                 handle = stream.channel().onRequest(metaData);
                 onRequestStarted(stream);
+                if (requestAttributes != null) {
+                    setRequestAttributes(stream);
+                }
             } catch (Throwable x) {
                 LOG.warn("{} {}: request {} could not start", protocol, getEndPoint().getRemoteSocketAddress(),
                         stream.getId(), x);
@@ -278,6 +286,18 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
                 runNow(stream.channel().onRemoteFailure(failure));
             }
             handle.run();
+        }
+    }
+
+    /** The CGI variables the allowed pattern names, as request attributes, before the handler runs. */
+    private void setRequestAttributes(CgiStream s) {
+        CgiEnvironment environment = s.request().environment();
+        org.eclipse.jetty.server.Request request = s.channel().getRequest();
+        for (int i = 0; i < environment.size(); i++) {
+            String name = environment.name(i);
+            if (requestAttributes.matcher(name).matches()) {
+                request.setAttribute(name, environment.get(name));
+            }
         }
     }
 

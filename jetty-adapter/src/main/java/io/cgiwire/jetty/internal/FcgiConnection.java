@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.Map;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
@@ -49,10 +50,10 @@ public final class FcgiConnection extends CgiConnection {
     private boolean keepConn;
     private PrintStream stderr;
 
-    /** A connection bounded by {@code limits}. */
+    /** A connection bounded by {@code limits}, setting the CGI variables {@code requestAttributes} matches. */
     public FcgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
-            GatewayLimits limits) {
-        super(connector, configuration, endPoint, FcgiConnectionFactory.PROTOCOL);
+            GatewayLimits limits, Pattern requestAttributes) {
+        super(connector, configuration, endPoint, FcgiConnectionFactory.PROTOCOL, requestAttributes);
         this.decoder = new FcgiDecoder(limits);
     }
 

@@ -10,6 +10,7 @@ import io.cgiwire.jetty.ScgiConnectionFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
@@ -27,10 +28,10 @@ public final class ScgiConnection extends CgiConnection {
 
     private final ScgiDecoder decoder;
 
-    /** A connection bounded by {@code limits}. */
+    /** A connection bounded by {@code limits}, setting the CGI variables {@code requestAttributes} matches. */
     public ScgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
-            GatewayLimits limits) {
-        super(connector, configuration, endPoint, ScgiConnectionFactory.PROTOCOL);
+            GatewayLimits limits, Pattern requestAttributes) {
+        super(connector, configuration, endPoint, ScgiConnectionFactory.PROTOCOL, requestAttributes);
         this.decoder = new ScgiDecoder(limits);
     }
 

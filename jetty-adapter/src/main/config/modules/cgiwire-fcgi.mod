@@ -51,6 +51,10 @@ etc/cgiwire-fcgi.xml
 ## the variables. Empty: none. The web server decides what they say: allow only what it sets itself.
 # jetty.cgiwire.fcgi.allowedRequestAttributesPattern=
 
+## Take REMOTE_USER and AUTH_TYPE as the authenticated user (getRemoteUser()), for a web server that authenticates
+## users itself. Off by default: nginx fills REMOTE_USER from any Basic Authorization header, checked or not.
+# jetty.cgiwire.fcgi.trustRemoteUser=false
+
 ## Milliseconds a connection may stay silent while a request is in flight. A kept-alive connection waiting for its
 ## next request is never closed for being idle: the web server closes it (nginx would answer 502 if we raced it).
 # jetty.cgiwire.fcgi.idleTimeout=60000

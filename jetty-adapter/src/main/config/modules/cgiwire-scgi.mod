@@ -50,6 +50,10 @@ etc/cgiwire-scgi.xml
 ## the variables. Empty: none. The web server decides what they say: allow only what it sets itself.
 # jetty.cgiwire.scgi.allowedRequestAttributesPattern=
 
+## Take REMOTE_USER and AUTH_TYPE as the authenticated user (getRemoteUser()), for a web server that authenticates
+## users itself. Off by default: nginx fills REMOTE_USER from any Basic Authorization header, checked or not.
+# jetty.cgiwire.scgi.trustRemoteUser=false
+
 ## Milliseconds a connection may stay silent while a request is in flight. A kept-alive connection waiting for its
 ## next request is never closed for being idle: the web server closes it (nginx would answer 502 if we raced it).
 # jetty.cgiwire.scgi.idleTimeout=60000

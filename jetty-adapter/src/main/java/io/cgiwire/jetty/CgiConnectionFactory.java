@@ -26,6 +26,7 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory imp
     private final GatewayLimits limits;
     private PeerAllowlist allowedPeers = PeerAllowlist.parse("");
     private Pattern allowedRequestAttributesPattern;
+    private boolean trustRemoteUser;
 
     /**
      * @param protocol the name the factory registers under on a connector
@@ -81,9 +82,19 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory imp
         this.allowedRequestAttributesPattern = pattern == null || pattern.isEmpty() ? null : Pattern.compile(pattern);
     }
 
-    /** The compiled {@link #setAllowedRequestAttributesPattern pattern}, for the connections; null for none. */
-    public Pattern allowedRequestAttributes() {
-        return allowedRequestAttributesPattern;
+    /** Whether REMOTE_USER and AUTH_TYPE are taken as the request's authenticated user. */
+    public boolean isTrustRemoteUser() {
+        return trustRemoteUser;
+    }
+
+    /**
+     * Takes REMOTE_USER and AUTH_TYPE as the request's authenticated user (a servlet's getRemoteUser(),
+     * getUserPrincipal() and getAuthType()), for a web server that authenticates users itself. Off by default:
+     * nginx fills REMOTE_USER from any Basic Authorization header, checked or not. A webapp with its own login
+     * configuration authenticates for itself either way. Needs jetty-security on the class path.
+     */
+    public void setTrustRemoteUser(boolean trustRemoteUser) {
+        this.trustRemoteUser = trustRemoteUser;
     }
 
     /**
@@ -122,6 +133,11 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory imp
         } catch (UnknownHostException e) {
             return false;
         }
+    }
+
+    /** What the connections take from this factory besides the limits. */
+    protected RequestOptions requestOptions() {
+        return new RequestOptions(allowedRequestAttributesPattern, trustRemoteUser);
     }
 
     @Override

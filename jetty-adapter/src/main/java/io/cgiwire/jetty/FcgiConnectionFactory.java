@@ -60,7 +60,7 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
     @Override
     protected Connection newCgiConnection(Connector connector, EndPoint endPoint) {
         FcgiConnection connection = new FcgiConnection(connector, getHttpConfiguration(), endPoint, getLimits(),
-                allowedRequestAttributes());
+                requestOptions());
         return configure(connection, connector, endPoint);
     }
 }

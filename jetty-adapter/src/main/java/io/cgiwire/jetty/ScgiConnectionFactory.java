@@ -42,7 +42,7 @@ public class ScgiConnectionFactory extends CgiConnectionFactory {
     @Override
     protected Connection newCgiConnection(Connector connector, EndPoint endPoint) {
         ScgiConnection connection = new ScgiConnection(connector, getHttpConfiguration(), endPoint, getLimits(),
-                allowedRequestAttributes());
+                requestOptions());
         return configure(connection, connector, endPoint);
     }
 }

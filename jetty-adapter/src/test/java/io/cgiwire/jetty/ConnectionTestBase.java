@@ -92,6 +92,12 @@ abstract class ConnectionTestBase {
                 Content.Sink.write(response, true, "ok\n", callback);
                 return true;
             }
+            if (path.startsWith("/user")) {
+                java.security.Principal user = Request.getAuthenticationState(request).getUserPrincipal();
+                Content.Sink.write(response, true, "user=" + (user == null ? null : user.getName()) + "\n",
+                        callback);
+                return true;
+            }
             if (path.startsWith("/attributes")) {
                 StringBuilder s = new StringBuilder();
                 for (String name : new java.util.TreeSet<>(request.getAttributeNameSet())) {

@@ -4,13 +4,13 @@ import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.cgi.CgiEnvironment;
 import io.cgiwire.core.cgi.CgiRequest;
 import io.cgiwire.core.cgi.CgiResponseHead;
+import io.cgiwire.jetty.RequestOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
@@ -72,12 +72,12 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
     private boolean closed;
     private int requests;
 
-    private final Pattern requestAttributes;
+    private final RequestOptions options;
 
     protected CgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
-            String protocol, Pattern requestAttributes) {
+            String protocol, RequestOptions options) {
         super(connector, configuration, endPoint);
-        this.requestAttributes = requestAttributes;
+        this.options = options;
         this.flusher = new Flusher(endPoint);
         this.protocol = protocol;
         this.pool = connector.getByteBufferPool();
@@ -267,8 +267,12 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
             try {
                 handle = stream.channel().onRequest(metaData);
                 onRequestStarted(stream);
-                if (requestAttributes != null) {
+                if (options.requestAttributes() != null) {
                     setRequestAttributes(stream);
+                }
+                if (options.trustRemoteUser() && stream.request().remoteUser() != null) {
+                    TrustedUser.authenticate(stream.channel().getRequest(), stream.request().remoteUser(),
+                            stream.request().authType());
                 }
             } catch (Throwable x) {
                 LOG.warn("{} {}: request {} could not start", protocol, getEndPoint().getRemoteSocketAddress(),
@@ -295,7 +299,7 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
         org.eclipse.jetty.server.Request request = s.channel().getRequest();
         for (int i = 0; i < environment.size(); i++) {
             String name = environment.name(i);
-            if (requestAttributes.matcher(name).matches()) {
+            if (options.requestAttributes().matcher(name).matches()) {
                 request.setAttribute(name, environment.get(name));
             }
         }

@@ -16,6 +16,7 @@ import io.cgiwire.core.fcgi.FcgiDecoder;
 import io.cgiwire.core.fcgi.FcgiEncoder;
 import io.cgiwire.core.fcgi.FcgiEvent;
 import io.cgiwire.jetty.FcgiConnectionFactory;
+import io.cgiwire.jetty.RequestOptions;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.Map;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
@@ -50,10 +50,10 @@ public final class FcgiConnection extends CgiConnection {
     private boolean keepConn;
     private PrintStream stderr;
 
-    /** A connection bounded by {@code limits}, setting the CGI variables {@code requestAttributes} matches. */
+    /** A connection bounded by {@code limits}, treating each request's variables as {@code options} say. */
     public FcgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
-            GatewayLimits limits, Pattern requestAttributes) {
-        super(connector, configuration, endPoint, FcgiConnectionFactory.PROTOCOL, requestAttributes);
+            GatewayLimits limits, RequestOptions options) {
+        super(connector, configuration, endPoint, FcgiConnectionFactory.PROTOCOL, options);
         this.decoder = new FcgiDecoder(limits);
     }
 

@@ -7,10 +7,10 @@ import io.cgiwire.core.cgi.CgiRequestMapper;
 import io.cgiwire.core.scgi.ScgiDecoder;
 import io.cgiwire.core.scgi.ScgiEvent;
 import io.cgiwire.jetty.ScgiConnectionFactory;
+import io.cgiwire.jetty.RequestOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
@@ -28,10 +28,10 @@ public final class ScgiConnection extends CgiConnection {
 
     private final ScgiDecoder decoder;
 
-    /** A connection bounded by {@code limits}, setting the CGI variables {@code requestAttributes} matches. */
+    /** A connection bounded by {@code limits}, treating each request's variables as {@code options} say. */
     public ScgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
-            GatewayLimits limits, Pattern requestAttributes) {
-        super(connector, configuration, endPoint, ScgiConnectionFactory.PROTOCOL, requestAttributes);
+            GatewayLimits limits, RequestOptions options) {
+        super(connector, configuration, endPoint, ScgiConnectionFactory.PROTOCOL, options);
         this.decoder = new ScgiDecoder(limits);
     }
 

@@ -8,9 +8,9 @@ import org.eclipse.jetty.server.ConnectionFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Only the named peers get a connection; everyone else is closed before a byte is read. */
+/** What the web server is trusted with: who may connect, which variables become attributes, who the user is. */
 @Timeout(30)
-class AllowedPeersTest extends ConnectionTestBase {
+class TrustOptionsTest extends ConnectionTestBase {
     private final FcgiConnectionFactory factory = new FcgiConnectionFactory();
 
     @Override
@@ -59,6 +59,30 @@ class AllowedPeersTest extends ConnectionTestBase {
             params.put("SSL_CIPHER", "TLS_AES_128_GCM_SHA256");
             c.write(RawClient.request(1, 0, params, new byte[0]));
             assertEquals("", c.readResponse(1).text());
+        }
+    }
+
+    /** nginx passes REMOTE_USER from any Basic header: it is nobody unless the web server is trusted with it. */
+    @Test
+    void remoteUserIsIgnoredUnlessTrusted() throws Exception {
+        try (RawClient c = client()) {
+            java.util.Map<String, String> params = RawClient.get("/user");
+            params.put("REMOTE_USER", "alice");
+            params.put("AUTH_TYPE", "Basic");
+            c.write(RawClient.request(1, 0, params, new byte[0]));
+            assertEquals("user=null\n", c.readResponse(1).text());
+        }
+    }
+
+    @Test
+    void trustedRemoteUserIsTheAuthenticatedUser() throws Exception {
+        factory.setTrustRemoteUser(true);
+        try (RawClient c = client()) {
+            java.util.Map<String, String> params = RawClient.get("/user");
+            params.put("REMOTE_USER", "alice");
+            params.put("AUTH_TYPE", "Basic");
+            c.write(RawClient.request(1, 0, params, new byte[0]));
+            assertEquals("user=alice\n", c.readResponse(1).text());
         }
     }
 

@@ -88,3 +88,6 @@ etc/cgiwire-fcgi.xml
 # jetty.cgiwire.fcgi.maxNetstringDigits=8
 ## FastCGI request ids active at once on one connection.
 # jetty.cgiwire.fcgi.maxMultiplexedRequests=16
+## Milliseconds a request's variables may take to arrive once it has begun (a slow sender must not hold a
+## connection and its buffers); then the connection is closed.
+# jetty.cgiwire.fcgi.headerReadTimeout=10000

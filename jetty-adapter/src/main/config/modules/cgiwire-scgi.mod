@@ -87,3 +87,6 @@ etc/cgiwire-scgi.xml
 # jetty.cgiwire.scgi.maxNetstringDigits=8
 ## FastCGI request ids active at once on one connection.
 # jetty.cgiwire.scgi.maxMultiplexedRequests=16
+## Milliseconds a request's variables may take to arrive once it has begun (a slow sender must not hold a
+## connection and its buffers); then the connection is closed.
+# jetty.cgiwire.scgi.headerReadTimeout=10000

@@ -37,6 +37,12 @@ public final class GatewayLimits {
      * with FCGI_CANT_MPX_CONN.
      */
     public static final int DEFAULT_MAX_MULTIPLEXED_REQUESTS = 16;
+    /**
+     * 10 s for a request's variables to arrive, from its first record (FastCGI) or the connection's opening (SCGI).
+     * Front servers send them at once, in one write; httpd's mod_reqtimeout allows 20 s for a client's whole header.
+     * Measured by the adapters (the core has no clock): a slow sender must not hold a connection and its buffers.
+     */
+    public static final int DEFAULT_HEADER_READ_TIMEOUT = 10_000;
 
     private int maxParamsBytes = DEFAULT_MAX_PARAMS_BYTES;
     private int maxParamsCount = DEFAULT_MAX_PARAMS_COUNT;
@@ -45,6 +51,7 @@ public final class GatewayLimits {
     private int maxScgiHeaderBytes = DEFAULT_MAX_SCGI_HEADER_BYTES;
     private int maxNetstringDigits = DEFAULT_MAX_NETSTRING_DIGITS;
     private int maxMultiplexedRequests = DEFAULT_MAX_MULTIPLEXED_REQUESTS;
+    private int headerReadTimeout = DEFAULT_HEADER_READ_TIMEOUT;
 
     /** Limits with every default. */
     public GatewayLimits() {
@@ -59,6 +66,7 @@ public final class GatewayLimits {
         this.maxScgiHeaderBytes = other.maxScgiHeaderBytes;
         this.maxNetstringDigits = other.maxNetstringDigits;
         this.maxMultiplexedRequests = other.maxMultiplexedRequests;
+        this.headerReadTimeout = other.headerReadTimeout;
     }
 
     /** Bytes of FastCGI PARAMS content (pairs with their length prefixes) one request may send. */
@@ -138,6 +146,16 @@ public final class GatewayLimits {
         this.maxMultiplexedRequests = maxMultiplexedRequests;
     }
 
+    /** Milliseconds a request's variables may take to arrive, once the request has begun. */
+    public int getHeaderReadTimeout() {
+        return headerReadTimeout;
+    }
+
+    /** @param headerReadTimeout milliseconds, at least 1 */
+    public void setHeaderReadTimeout(int headerReadTimeout) {
+        this.headerReadTimeout = positive("headerReadTimeout", headerReadTimeout);
+    }
+
     private static int positive(String property, int value) {
         if (value < 1) {
             throw new IllegalArgumentException(property + " must be at least 1, not " + value);
@@ -153,6 +171,7 @@ public final class GatewayLimits {
                 + ", maxParamValueLength=" + maxParamValueLength
                 + ", maxScgiHeaderBytes=" + maxScgiHeaderBytes
                 + ", maxNetstringDigits=" + maxNetstringDigits
-                + ", maxMultiplexedRequests=" + maxMultiplexedRequests + '}';
+                + ", maxMultiplexedRequests=" + maxMultiplexedRequests
+                + ", headerReadTimeout=" + headerReadTimeout + '}';
     }
 }

@@ -58,6 +58,7 @@ class JettyXmlTest {
         p.put("jetty.cgiwire.scgi.maxScgiHeaderBytes", "1300");
         p.put("jetty.cgiwire.scgi.maxNetstringDigits", "4");
         p.put("jetty.cgiwire.scgi.maxMultiplexedRequests", "2");
+        p.put("jetty.cgiwire.scgi.headerReadTimeout", "1500");
         Server server = apply(CONFIG.resolve("etc/cgiwire-scgi.xml"), p);
         ServerConnector connector = assertInstanceOf(ServerConnector.class, server.getConnectors()[0]);
         assertEquals("0.0.0.0", connector.getHost());
@@ -66,7 +67,8 @@ class JettyXmlTest {
         ScgiConnectionFactory factory = connector.getConnectionFactory(ScgiConnectionFactory.class);
         assertEquals("10.0.0.0/8, 127.0.0.1", factory.getAllowedPeers());
         assertEquals("GatewayLimits{maxParamsBytes=1000, maxParamsCount=10, maxParamNameLength=11, "
-                + "maxParamValueLength=12, maxScgiHeaderBytes=1300, maxNetstringDigits=4, maxMultiplexedRequests=2}",
+                + "maxParamValueLength=12, maxScgiHeaderBytes=1300, maxNetstringDigits=4, maxMultiplexedRequests=2, "
+                + "headerReadTimeout=1500}",
                 factory.getLimits().toString());
     }
 

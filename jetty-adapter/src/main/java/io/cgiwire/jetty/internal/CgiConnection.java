@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
@@ -26,6 +27,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.util.Attributes;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.util.thread.ThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,11 +75,14 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
     private int requests;
 
     private final RequestOptions options;
+    private final long headerReadTimeout;
+    private Scheduler.Task headerTimer;
 
     protected CgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
-            String protocol, RequestOptions options) {
+            String protocol, RequestOptions options, long headerReadTimeout) {
         super(connector, configuration, endPoint);
         this.options = options;
+        this.headerReadTimeout = headerReadTimeout;
         this.flusher = new Flusher(endPoint);
         this.protocol = protocol;
         this.pool = connector.getByteBufferPool();
@@ -110,9 +115,13 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
     /** Answers a protocol violation found before any request was dispatched, if the protocol still allows it. */
     protected abstract void answerViolation(ProtocolException violation);
 
+    /** Starts reading; the connection must bring a request within the header-read timeout. */
     @Override
     public void onOpen() {
         super.onOpen();
+        synchronized (lock) {
+            headersStarted();
+        }
         fillInterested();
     }
 
@@ -240,6 +249,7 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
      */
     protected void startRequest(CgiRequest request, int requestId, boolean persistent, List<Runnable> tasks) {
         requests++;
+        headersDone();
         MetaData.Request requestMetaData = CgiRequests.toMetaData(request, System.nanoTime());
         if (channel == null) {
             channel = channels.newHttpChannel(metaData);
@@ -303,6 +313,38 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
                 request.setAttribute(name, environment.get(name));
             }
         }
+    }
+
+    /**
+     * A request has begun (or a connection opened that must bring one): its variables must be complete within the
+     * header-read timeout, or the connection closes. With the lock held.
+     */
+    protected void headersStarted() {
+        if (headerTimer == null && !closed) {
+            headerTimer = getConnector().getScheduler().schedule(this::headersTimedOut, headerReadTimeout,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The request's variables are complete (or it was answered): no more timer. With the lock held. */
+    protected void headersDone() {
+        if (headerTimer != null) {
+            headerTimer.cancel();
+            headerTimer = null;
+        }
+    }
+
+    private void headersTimedOut() {
+        synchronized (lock) {
+            if (headerTimer == null || closed) {
+                return;
+            }
+            headerTimer = null;
+            failed = true;
+        }
+        LOG.warn("{} {}: a request's variables did not arrive within {} ms (headerReadTimeout); closing", protocol,
+                getEndPoint().getRemoteSocketAddress(), headerReadTimeout);
+        close();
     }
 
     /** Hook for a protocol's request attributes, set before the handler runs. */
@@ -498,6 +540,7 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
         HttpChannel channel = null;
         synchronized (lock) {
             closed = true;
+            headersDone();
             if (stream != null) {
                 channel = stream.channel();
             }

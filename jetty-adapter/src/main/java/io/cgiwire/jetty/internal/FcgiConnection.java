@@ -53,7 +53,8 @@ public final class FcgiConnection extends CgiConnection {
     /** A connection bounded by {@code limits}, treating each request's variables as {@code options} say. */
     public FcgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
             GatewayLimits limits, RequestOptions options) {
-        super(connector, configuration, endPoint, FcgiConnectionFactory.PROTOCOL, options);
+        super(connector, configuration, endPoint, FcgiConnectionFactory.PROTOCOL, options,
+                limits.getHeaderReadTimeout());
         this.decoder = new FcgiDecoder(limits);
     }
 
@@ -93,6 +94,10 @@ public final class FcgiConnection extends CgiConnection {
                 onAbort(abort, tasks);
             } else if (event instanceof FcgiEvent.GetValues get) {
                 flusher.write(Callback.NOOP, FcgiEncoder.getValuesResult(values(get.names())));
+                if (pendingId < 0) {
+                    // A management exchange is a complete one: no request is coming yet.
+                    headersDone();
+                }
             } else if (event instanceof FcgiEvent.UnknownType unknown) {
                 ByteBuffer out = ByteBuffer.allocate(16);
                 FcgiEncoder.putUnknownType(out, unknown.type());
@@ -114,10 +119,12 @@ public final class FcgiConnection extends CgiConnection {
         } else {
             pendingId = id;
             pendingKeepConn = begin.keepConn();
+            headersStarted();
         }
     }
 
     private void onParams(FcgiEvent.Params params, List<Runnable> tasks) {
+        headersDone();
         int id = params.requestId();
         keepConn = pendingKeepConn;
         pendingId = -1;

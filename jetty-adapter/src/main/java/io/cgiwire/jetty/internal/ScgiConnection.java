@@ -31,7 +31,8 @@ public final class ScgiConnection extends CgiConnection {
     /** A connection bounded by {@code limits}, treating each request's variables as {@code options} say. */
     public ScgiConnection(Connector connector, HttpConfiguration configuration, EndPoint endPoint,
             GatewayLimits limits, RequestOptions options) {
-        super(connector, configuration, endPoint, ScgiConnectionFactory.PROTOCOL, options);
+        super(connector, configuration, endPoint, ScgiConnectionFactory.PROTOCOL, options,
+                limits.getHeaderReadTimeout());
         this.decoder = new ScgiDecoder(limits);
     }
 
@@ -56,6 +57,7 @@ public final class ScgiConnection extends CgiConnection {
     }
 
     private void onHeaders(ScgiEvent.Headers headers, List<Runnable> tasks) {
+        headersDone();
         CgiRequest request;
         try {
             request = CgiRequestMapper.map(headers.environment());

@@ -95,7 +95,17 @@ final class CgiStream implements HttpStream {
             }
             committed = true;
         }
-        ByteBuffer body = head || content == null || !content.hasRemaining() ? null : content.slice();
+        ByteBuffer body = null;
+        if (content != null && content.hasRemaining()) {
+            if (head) {
+                // HEAD: the body is dropped, and counts as written.
+                content.position(content.limit());
+            } else {
+                // Written as is and consumed, as Jetty's connectors consume it: HttpOutput writes again whatever a
+                // stream leaves in its buffer.
+                body = content;
+            }
+        }
         connection.send(this, responseHead, body, last, callback);
     }
 

@@ -356,6 +356,23 @@ abstract class GatewaySuite {
         return Integer.parseInt(t.substring("aborted=".length()));
     }
 
+    /**
+     * Small writes, each flushed, arrive exactly once: the adapter must consume the container's buffer as its own
+     * connectors do (found by FailoverIT: HttpOutput wrote again what a stream left in its buffer).
+     */
+    @Test
+    void flushedSmallWritesArriveExactlyOnce() throws Exception {
+        HttpResponse<byte[]> r = get(Site.PLAIN, "/slow?ms=0&n=20480");
+        assertEquals(200, r.statusCode(), this::describe);
+        byte[] body = r.body();
+        assertEquals(20480, body.length, this::describe);
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] != (byte) (i % 251)) {
+                fail("byte " + i + " is " + body[i]);
+            }
+        }
+    }
+
     @Test
     void headKeepsContentLengthAndSendsNoBody() throws Exception {
         RawHttp.Response r = raw(front.port(Site.PLAIN), "HEAD", "/hello");

@@ -65,8 +65,9 @@ etc/cgiwire-fcgi.xml
 ## The number of selectors (-1 picks a default based on the number of cores).
 # jetty.cgiwire.fcgi.selectors=-1
 
-## The accept queue backlog (0 picks the platform default).
-# jetty.cgiwire.fcgi.acceptQueueSize=0
+## Pending connections the kernel may hold (0: 1024). A front server opens one connection per concurrent request
+## beyond its keepalive pool, so bursts are normal; the platform default of 50 drops them.
+# jetty.cgiwire.fcgi.acceptQueueSize=1024
 
 ## The most connections served at once; further ones wait in the accept queue. 0: no limit.
 # jetty.cgiwire.fcgi.maxConnections=0

@@ -21,6 +21,13 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * Unix-domain socket when a path is given, else TCP on host and port, or the socket the process inherited.
  */
 public final class CgiConnectors {
+    /**
+     * 1024 pending connections: a front server opens one connection per concurrent request beyond its keepalive
+     * pool, so bursts are normal; the platform's default backlog of 50 drops them (a thousand concurrent clients
+     * through nginx made connects wait for SYN retransmits). The kernel caps it at net.core.somaxconn.
+     */
+    public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 1024;
+
     private CgiConnectors() {
     }
 
@@ -36,22 +43,24 @@ public final class CgiConnectors {
      * @param unixSocketPermissions the Unix socket file's mode once it exists, as {@code ls} shows it (for example
      *     {@code rw-rw----}: the web server's worker needs write permission to connect); empty leaves the umask's
      * @param idleTimeout milliseconds a connection may stay silent while a request is in flight
+     * @param acceptQueueSize pending connections the kernel may hold; 0 or less for {@link #DEFAULT_ACCEPT_QUEUE_SIZE}
      * @param maxConnections the most connections accepted at once (Jetty's {@link NetworkConnectionLimit}: further
      *     ones wait in the accept queue); 0 or less for no limit
      */
     public static Connector newConnector(Server server, ConnectionFactory factory, int acceptors, int selectors,
             String host, int port, String unixSocketPath, String unixSocketPermissions, boolean inheritChannel,
             long idleTimeout, int acceptQueueSize, int maxConnections) {
+        int backlog = acceptQueueSize > 0 ? acceptQueueSize : DEFAULT_ACCEPT_QUEUE_SIZE;
         AbstractConnector connector;
         if (unixSocketPath != null && !unixSocketPath.isBlank()) {
             connector = UnixDomain.connector(server, factory, acceptors, selectors, Path.of(unixSocketPath.trim()),
-                    unixSocketPermissions, acceptQueueSize);
+                    unixSocketPermissions, backlog);
         } else {
             ServerConnector tcp = new ServerConnector(server, acceptors, selectors, factory);
             tcp.setHost(host == null || host.isBlank() ? null : host.trim());
             tcp.setPort(port);
             tcp.setInheritChannel(inheritChannel);
-            tcp.setAcceptQueueSize(acceptQueueSize);
+            tcp.setAcceptQueueSize(backlog);
             connector = tcp;
         }
         connector.setIdleTimeout(idleTimeout);

@@ -1,5 +1,6 @@
 package io.cgiwire.samples.demo;
 
+import io.cgiwire.jetty.CgiConnectors;
 import io.cgiwire.jetty.FcgiConnectionFactory;
 import io.cgiwire.jetty.ScgiConnectionFactory;
 import io.cgiwire.samples.webapp.SampleApp;
@@ -143,6 +144,9 @@ public final class DemoServer implements AutoCloseable {
             ServerConnector connector = new ServerConnector(server, factory);
             connector.setHost(tcp.host());
             connector.setPort(tcp.port());
+            // nginx opens a connection per concurrent request beyond its keepalive pool: room for bursts (the
+            // platform's default backlog is 50).
+            connector.setAcceptQueueSize(CgiConnectors.DEFAULT_ACCEPT_QUEUE_SIZE);
             return new Pending(protocol, address, connector);
         }
         ListenAddress.Unix unix = (ListenAddress.Unix) address;
@@ -150,6 +154,7 @@ public final class DemoServer implements AutoCloseable {
         deleteStaleSocket(path);
         UnixDomainServerConnector connector = new UnixDomainServerConnector(server, factory);
         connector.setUnixDomainPath(path);
+        connector.setAcceptQueueSize(CgiConnectors.DEFAULT_ACCEPT_QUEUE_SIZE);
         return new Pending(protocol, new ListenAddress.Unix(path), connector);
     }
 

@@ -46,7 +46,7 @@ public class SampleApp implements ServletContextListener {
         add(context, "hello", new HelloServlet(), "/hello");
         add(context, "bytes", new BytesServlet(), "/bytes");
         add(context, "echo", new EchoServlet(), "/echo");
-        add(context, "digest", new DigestServlet(), "/digest");
+        add(context, "digest", new DigestServlet(), "/digest", "/digest/*");
         add(context, "dump", new DumpServlet(), "/dump", "/dump/*");
         add(context, "redirect", new RedirectServlet(), "/redirect", "/redirect/*");
         add(context, "session", new SessionServlet(), "/session");

@@ -17,7 +17,7 @@ final class NginxPool extends FrontServer {
      * GracefulHandler answers to a request it did not take (http_503).
      */
     static final String UPSTREAM_SETTINGS = "fastcgi_keep_conn on; fastcgi_next_upstream error timeout http_503; "
-            + "fastcgi_next_upstream_tries 0; fastcgi_connect_timeout 2s;";
+            + "fastcgi_next_upstream_tries 0; fastcgi_connect_timeout 10s;";
     /**
      * Per server: never marked down (max_fails=0). A refused connect to a restarting backend fails over at once on
      * every request, while a server marked down stays skipped for fail_timeout after it is back, and if the other
@@ -26,10 +26,17 @@ final class NginxPool extends FrontServer {
     static final String SERVER_SETTINGS = "max_fails=0";
 
     private final List<Endpoint> backends;
+    private final int readTimeoutSeconds;
 
     NginxPool(Path dir, List<Endpoint> backends) {
+        this(dir, backends, 30);
+    }
+
+    /** With {@code fastcgi_read_timeout} set to {@code readTimeoutSeconds}, to see how a hung backend is handled. */
+    NginxPool(Path dir, List<Endpoint> backends, int readTimeoutSeconds) {
         super(dir, Protocol.FCGI, backends.get(0));
         this.backends = backends;
+        this.readTimeoutSeconds = readTimeoutSeconds;
     }
 
     @Override
@@ -61,7 +68,8 @@ final class NginxPool extends FrontServer {
                 "    server {",
                 "        listen " + listen(Site.PLAIN) + ";",
                 "        location / { include /etc/nginx/fastcgi_params; " + UPSTREAM_SETTINGS
-                        + " fastcgi_read_timeout 30s; fastcgi_pass pool; }",
+                        + " fastcgi_request_buffering off; fastcgi_read_timeout " + readTimeoutSeconds
+                        + "s; client_max_body_size 100m; fastcgi_pass pool; }",
                 "    }",
                 "    server { listen " + listen(Site.HTTPS_ON) + "; return 404; }",
                 "    server { listen " + listen(Site.STREAMING) + "; return 404; }",

@@ -890,7 +890,11 @@ abstract class CgiProcessor extends AbstractProcessor {
             if (failure != null) {
                 throw failure;
             }
-            pollInput();
+            if (bytesWritten > 0) {
+                // Not before the first write: a response written at once ends right after it, and a look at the
+                // input would cost a read per request for nothing.
+                pollInput();
+            }
             if (aborted()) {
                 // The request's stream is closed, the connection stays (FCGI_KEEP_CONN).
                 throw new CloseNowException("the web server aborted the request (FCGI_ABORT_REQUEST)");

@@ -52,7 +52,13 @@ final class FcgiProcessor extends CgiProcessor {
     /** FCGI_END_REQUEST has been queued for the current request: its id is inactive (spec 3.3). */
     private boolean ended;
     private volatile boolean aborted;
-    private int generation;
+    /**
+     * FCGI_STDERR of the request in flight. One per processor, not per request: a PrintStream allocates some 24 KiB of
+     * encoder and buffers, more than the rest of a small request. Like the request itself, its attributes are valid
+     * only while it is in flight (the Servlet spec's "Lifetime of the Request Object"); between requests and after a
+     * failure, lines are dropped.
+     */
+    private final PrintStream stderr = new PrintStream(new Stderr(), true, StandardCharsets.UTF_8);
 
     FcgiProcessor(FcgiNioProtocol protocol, Adapter adapter) {
         super(protocol, adapter, INPUT_BUFFER_SIZE);
@@ -205,9 +211,7 @@ final class FcgiProcessor extends CgiProcessor {
 
     @Override
     protected void prepareProtocolRequest() {
-        generation++;
-        request.setAttribute(FcgiNioProtocol.STDERR_ATTRIBUTE,
-                new PrintStream(new Stderr(currentId, generation), true, StandardCharsets.UTF_8));
+        request.setAttribute(FcgiNioProtocol.STDERR_ATTRIBUTE, stderr);
     }
 
     @Override
@@ -305,16 +309,8 @@ final class FcgiProcessor extends CgiProcessor {
         return log;
     }
 
-    /** FCGI_STDERR for one request: each write is one or more records, until the request ends. */
+    /** FCGI_STDERR records for the request in flight; each write is one or more records. */
     private final class Stderr extends OutputStream {
-        private final int requestId;
-        private final int requestGeneration;
-
-        Stderr(int requestId, int requestGeneration) {
-            this.requestId = requestId;
-            this.requestGeneration = requestGeneration;
-        }
-
         @Override
         public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
@@ -322,15 +318,12 @@ final class FcgiProcessor extends CgiProcessor {
 
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
-            if (length == 0 || !current()) {
+            int id = currentId;
+            if (length == 0 || id < 0 || ended || broken()) {
                 return;
             }
             ByteBuffer copy = ByteBuffer.wrap(bytes.clone(), offset, length);
-            writeAndFlush(FcgiEncoder.frameStream(FCGI_STDERR, requestId, copy));
-        }
-
-        private boolean current() {
-            return generation == requestGeneration && currentId == requestId && !ended && !broken();
+            writeAndFlush(FcgiEncoder.frameStream(FCGI_STDERR, id, copy));
         }
     }
 }

@@ -80,8 +80,8 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> {
     /** TLS is the web server's: logs a warning and ignores the configuration. */
     @Override
     public void addSslHostConfig(SSLHostConfig sslHostConfig, boolean replace) {
-        getLog().warn(wireProtocol() + " connector: TLS belongs to the web server in front; ignoring the SSLHostConfig for "
-                + sslHostConfig.getHostName());
+        getLog().warn(wireProtocol() + " connector: TLS belongs to the web server in front; ignoring the"
+                + " SSLHostConfig for " + sslHostConfig.getHostName());
     }
 
     @Override

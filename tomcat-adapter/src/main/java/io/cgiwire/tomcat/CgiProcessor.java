@@ -287,8 +287,8 @@ abstract class CgiProcessor extends AbstractProcessor {
     /** "[fcgi-nio-127.0.0.1-9000] 127.0.0.1:40001: ", for log lines. */
     protected final String prefix() {
         SocketWrapperBase<?> s = socketWrapper;
-        return "[" + protocol.getName().replace("\"", "") + "] " + (s == null ? "" : s.getRemoteAddr() + ":" + s.getRemotePort())
-                + ": ";
+        String peer = s == null ? "" : s.getRemoteAddr() + ":" + s.getRemotePort();
+        return "[" + protocol.getName().replace("\"", "") + "] " + peer + ": ";
     }
 
     /**

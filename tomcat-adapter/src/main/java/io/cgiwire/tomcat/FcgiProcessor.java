@@ -47,10 +47,10 @@ final class FcgiProcessor extends CgiProcessor {
     private boolean pendingKeepConn;
     private CgiEnvironment nextParams;
 
-    private int currentId = -1;
+    private volatile int currentId = -1;
     private boolean keepConn;
     /** FCGI_END_REQUEST has been queued for the current request: its id is inactive (spec 3.3). */
-    private boolean ended;
+    private volatile boolean ended;
     private volatile boolean aborted;
     /**
      * FCGI_STDERR of the request in flight. One per processor, not per request: a PrintStream allocates some 24 KiB of

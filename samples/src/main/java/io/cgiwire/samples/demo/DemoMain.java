@@ -22,11 +22,6 @@ public final class DemoMain {
             System.out.print(DemoOptions.USAGE);
             return;
         }
-        if (options.container() == DemoOptions.Container.TOMCAT) {
-            System.err.println("cgiwire demo: tomcat is not available yet");
-            System.exit(2);
-            return;
-        }
         DemoServer server;
         try {
             server = DemoServer.start(options, true);

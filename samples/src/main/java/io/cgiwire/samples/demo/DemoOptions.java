@@ -8,9 +8,9 @@ import java.util.List;
  * <pre>
  * --fcgi HOST:PORT|unix:PATH   FastCGI listener, repeatable; given at least once it replaces 127.0.0.1:9000
  * --scgi HOST:PORT|unix:PATH   SCGI listener, likewise; default 127.0.0.1:4000
- * --http HOST:PORT             also plain HTTP/1.1 on Jetty's own connector (off by default), repeatable
- * --container jetty            the only container so far (tomcat: not available yet)
- * --ee ee10|ee11               the Jetty environment, default ee11
+ * --http HOST:PORT             also plain HTTP/1.1 on the container's own connector (off by default), repeatable
+ * --container jetty|tomcat     the servlet container, default jetty
+ * --ee ee10|ee11               the Jetty environment, default ee11; refused with tomcat
  * --help
  * </pre>
  * Every option also takes the {@code --name=value} form.
@@ -29,13 +29,15 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
 
     public static final String USAGE = """
             Usage: java -jar cgiwire-demo.jar [options]
-            Serves the cgiwire sample webapp at / on embedded Jetty 12, over FastCGI and SCGI.
+            Serves the cgiwire sample webapp at / on embedded Jetty 12 or Tomcat 11, over FastCGI and SCGI.
 
               --fcgi HOST:PORT|unix:PATH  FastCGI listener (default 127.0.0.1:9000); repeat it for more than one
               --scgi HOST:PORT|unix:PATH  SCGI listener (default 127.0.0.1:4000); repeat it for more than one
-              --http HOST:PORT            also serve plain HTTP/1.1 with Jetty's own connector (off by default)
-              --container jetty           the servlet container (tomcat is not available yet)
-              --ee ee10|ee11              Jetty environment: ee10 (Servlet 6.0) or ee11 (Servlet 6.1, default)
+              --http HOST:PORT            also serve plain HTTP/1.1 with the container's own connector (off by
+                                          default)
+              --container jetty|tomcat    the servlet container (default jetty)
+              --ee ee10|ee11              Jetty environment: ee10 (Servlet 6.0) or ee11 (Servlet 6.1, default);
+                                          Jetty only
               --help                      this text
 
             Port 0 picks a free port. At start one line per listener shows the address actually bound, then
@@ -55,6 +57,7 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
         List<ListenAddress> http = new ArrayList<>();
         Container container = Container.JETTY;
         Ee ee = Ee.EE11;
+        boolean eeGiven = false;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -86,18 +89,25 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
                             case "jetty" -> Container.JETTY;
                             case "tomcat" -> Container.TOMCAT;
                             default -> throw new IllegalArgumentException(
-                                    "--container: unknown container '" + value + "' (jetty)");
+                                    "--container: unknown container '" + value + "' (jetty or tomcat)");
                         };
-                        case "--ee" -> ee = switch (value) {
-                            case "ee10" -> Ee.EE10;
-                            case "ee11" -> Ee.EE11;
-                            default -> throw new IllegalArgumentException(
-                                    "--ee: unknown environment '" + value + "' (ee10 or ee11)");
-                        };
+                        case "--ee" -> {
+                            ee = switch (value) {
+                                case "ee10" -> Ee.EE10;
+                                case "ee11" -> Ee.EE11;
+                                default -> throw new IllegalArgumentException(
+                                        "--ee: unknown environment '" + value + "' (ee10 or ee11)");
+                            };
+                            eeGiven = true;
+                        }
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
+        }
+        if (eeGiven && container == Container.TOMCAT) {
+            // Silently serving Servlet 6.1 to someone who asked for ee10 would test the wrong thing.
+            throw new IllegalArgumentException("--ee applies to Jetty only (Tomcat 11 is Servlet 6.1)");
         }
         return new DemoOptions(fcgi.isEmpty() ? List.of(DEFAULT_FCGI) : fcgi,
                 scgi.isEmpty() ? List.of(DEFAULT_SCGI) : scgi, http, container, ee, help);

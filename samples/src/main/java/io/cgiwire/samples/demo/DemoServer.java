@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
@@ -27,8 +26,8 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 
 /**
- * The sample webapp on embedded Jetty 12, behind FastCGI, SCGI and (optionally) HTTP listeners. {@link DemoMain} is
- * the command line; tests can use this class in-process.
+ * The sample webapp on embedded Jetty 12 or Tomcat ({@link TomcatDemo}), behind FastCGI, SCGI and (optionally) HTTP
+ * listeners. {@link DemoMain} is the command line; tests can use this class in-process.
  */
 public final class DemoServer implements AutoCloseable {
     /** How long a stop waits for requests in flight. */
@@ -50,23 +49,36 @@ public final class DemoServer implements AutoCloseable {
         }
     }
 
-    private final Server server;
+    /** A running container: Jetty's server or {@link TomcatDemo}. */
+    interface Container {
+        /** Blocks until the container has stopped. */
+        void join() throws InterruptedException;
+
+        /** Stops gracefully: requests in flight get up to {@link #STOP_TIMEOUT_MS}. */
+        void stop() throws Exception;
+    }
+
+    private final Container container;
     private final List<Listener> listeners;
 
-    private DemoServer(Server server, List<Listener> listeners) {
-        this.server = server;
+    private DemoServer(Container container, List<Listener> listeners) {
+        this.container = container;
         this.listeners = List.copyOf(listeners);
     }
 
-    /** Starts Jetty with {@code options}' listeners and environment ({@code options.container()} must be Jetty). */
+    /** Starts {@code options.container()} with {@code options}' listeners (and, for Jetty, environment). */
     public static DemoServer start(DemoOptions options) throws Exception {
         return start(options, false);
     }
 
     static DemoServer start(DemoOptions options, boolean stopAtShutdown) throws Exception {
-        if (options.container() != DemoOptions.Container.JETTY) {
-            throw new IllegalArgumentException(
-                    options.container().name().toLowerCase(Locale.ROOT) + " is not available yet");
+        if (options.container() == DemoOptions.Container.TOMCAT) {
+            List<Listener> listeners = new ArrayList<>();
+            DemoServer demo = new DemoServer(TomcatDemo.start(options, listeners), listeners);
+            if (stopAtShutdown) {
+                Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "cgiwire-demo-stop"));
+            }
+            return demo;
         }
         Server server = new Server();
         server.setStopTimeout(STOP_TIMEOUT_MS);
@@ -109,7 +121,17 @@ public final class DemoServer implements AutoCloseable {
                 listeners.add(new Listener(p.protocol(), p.address(), -1));
             }
         }
-        return new DemoServer(server, listeners);
+        return new DemoServer(new Container() {
+            @Override
+            public void join() throws InterruptedException {
+                server.join();
+            }
+
+            @Override
+            public void stop() throws Exception {
+                server.stop();
+            }
+        }, listeners);
     }
 
     /** The listeners in the order they were given: FastCGI, then SCGI, then HTTP. */
@@ -119,14 +141,14 @@ public final class DemoServer implements AutoCloseable {
 
     /** Blocks until the server has stopped. */
     public void join() throws InterruptedException {
-        server.join();
+        container.join();
     }
 
     /** Stops gracefully: requests in flight get up to 5 s. Unix socket files are removed. */
     @Override
     public void close() {
         try {
-            server.stop();
+            container.stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while stopping", e);

@@ -8,6 +8,7 @@ import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -32,6 +33,9 @@ public class SampleApp implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
+        // Form bodies and parts sent without a charset are UTF-8, as browsers send them. The Servlet spec's default is
+        // ISO-8859-1, which Tomcat follows and Jetty does not: said here, the webapp reads the same on both.
+        context.setRequestCharacterEncoding(StandardCharsets.UTF_8.name());
         scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "cgiwire-sample-async");
             thread.setDaemon(true);

@@ -47,10 +47,21 @@ class DemoOptionsTest {
 
     @Test
     void equalsForm() {
-        DemoOptions options = DemoOptions.parse("--fcgi=unix:/tmp/a.sock", "--ee=ee10", "--container=tomcat");
+        DemoOptions options = DemoOptions.parse("--fcgi=unix:/tmp/a.sock", "--ee=ee10", "--container=jetty");
         assertEquals(List.of(new Unix(Path.of("/tmp/a.sock"))), options.fcgi());
         assertEquals(Ee.EE10, options.ee());
+        assertEquals(Container.JETTY, options.container());
+        assertEquals(Container.TOMCAT, DemoOptions.parse("--container=tomcat").container());
+    }
+
+    @Test
+    void tomcatTakesTheSameListeners() {
+        DemoOptions options = DemoOptions.parse("--container", "tomcat", "--fcgi", "unix:/tmp/f.sock",
+                "--http", "127.0.0.1:8080");
         assertEquals(Container.TOMCAT, options.container());
+        assertEquals(List.of(new Unix(Path.of("/tmp/f.sock"))), options.fcgi());
+        assertEquals(List.of(DemoOptions.DEFAULT_SCGI), options.scgi());
+        assertEquals(List.of(new Tcp("127.0.0.1", 8080)), options.http());
     }
 
     @Test
@@ -74,7 +85,9 @@ class DemoOptionsTest {
         assertBad("--fcgi: unix: needs a path, e.g. unix:/run/cgiwire/fcgi.sock", "--fcgi", "unix:");
         assertBad("--http: a Unix socket is not supported here: unix:/tmp/h.sock", "--http", "unix:/tmp/h.sock");
         assertBad("--ee: unknown environment 'ee9' (ee10 or ee11)", "--ee", "ee9");
-        assertBad("--container: unknown container 'undertow' (jetty)", "--container", "undertow");
+        assertBad("--container: unknown container 'undertow' (jetty or tomcat)", "--container", "undertow");
+        assertBad("--ee applies to Jetty only (Tomcat 11 is Servlet 6.1)", "--container", "tomcat", "--ee", "ee11");
+        assertBad("--ee applies to Jetty only (Tomcat 11 is Servlet 6.1)", "--ee=ee10", "--container=tomcat");
         assertBad("--help takes no value", "--help=yes");
     }
 

@@ -4,7 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 
 /**
- * The process behind the front server: the cgiwire demo on Jetty today, Tomcat's later. One backend serves
+ * The process behind the front server: the cgiwire demo on Jetty or on Tomcat. One backend serves
  * FastCGI (TCP and a Unix socket), SCGI, and plain HTTP from the container's own connector, for comparison.
  */
 interface Backend extends AutoCloseable {

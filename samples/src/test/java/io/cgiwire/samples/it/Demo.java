@@ -48,6 +48,12 @@ final class Demo implements Backend {
         return ee.isEmpty() ? launcher(jar) : launcher(jar, "--ee", ee);
     }
 
+    /** The demo on embedded Tomcat: the same jar as {@link #jetty()}, with {@code --container tomcat}. */
+    static Backend.Launcher tomcat() {
+        return launcher(Path.of(System.getProperty("cgiwire.demo.jar", "target/cgiwire-demo.jar")),
+                "--container", "tomcat");
+    }
+
     /** A demo jar with the demo's CLI; {@code extraArgs} go after the listeners. */
     static Backend.Launcher launcher(Path jar, String... extraArgs) {
         return dir -> start(jar, dir, List.of(extraArgs));

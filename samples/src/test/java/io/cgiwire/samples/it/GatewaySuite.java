@@ -47,9 +47,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The scenarios every (front server, protocol, backend) stack must pass: one backend process and one front server
  * per class, started once. A subclass names the stack; {@link #backendLauncher()} picks the backend process
- * (the Jetty demo unless overridden), so the same suite runs against another container: e.g. a
- * {@code TomcatNginxFcgiIT extends NginxFcgiIT} whose launcher is {@code Demo.launcher(tomcatDemoJar)}, any jar
- * with the demo's CLI and routes.
+ * (the Jetty demo unless overridden), so the same suite runs against another container: {@code Tomcat*IT} extend
+ * each Jetty class with {@link Demo#tomcat()}. Where containers differ (e.g. on %2F), a scenario compares with the
+ * container's own HTTP connector rather than hard-coding one container's answer.
  *
  * <p>Run one class: {@code mvn -B -pl samples verify -Dit.test=NginxFcgiIT} (after the demo jar is built).
  */
@@ -145,7 +145,7 @@ abstract class GatewaySuite {
                 () -> assertEquals(List.of("&"), values(dump, "parameters", "r")));
         Map<String, Object> direct = json(rawDirect("GET", target).text());
         for (String field : List.of("requestURI", "servletPath", "pathInfo", "queryString")) {
-            assertEquals(direct.get(field), dump.get(field), field + " differs from Jetty's own HTTP connector");
+            assertEquals(direct.get(field), dump.get(field), field + " differs from the container's own HTTP connector");
         }
     }
 

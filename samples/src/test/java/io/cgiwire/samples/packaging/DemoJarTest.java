@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * target/cgiwire-demo.jar with {@code java -jar}: the CLI's exit codes, and that the shaded jar (both Jetty
- * environments in one jar) starts, serves and stops on SIGTERM. Runs in the package phase.
+ * environments and Tomcat in one jar) starts, serves and stops on SIGTERM. Runs in the package phase.
  */
 class DemoJarTest {
     private static final Path JAR = Path.of("target/cgiwire-demo.jar");
@@ -51,27 +51,41 @@ class DemoJarTest {
     }
 
     @Test
-    void tomcatIsNotAvailableYet() throws Exception {
-        Result result = run("--container", "tomcat");
+    void eeIsRefusedWithTomcat() throws Exception {
+        Result result = run("--container", "tomcat", "--ee", "ee10");
         assertEquals(2, result.status());
-        assertTrue(result.stderr().contains("tomcat is not available yet"), result.stderr());
+        assertTrue(result.stderr().contains("--ee applies to Jetty only"), result.stderr());
     }
 
     @Test
     void servesOnEe11() throws Exception {
-        servesAndStops("ee11");
+        String stderr = servesAndStops("--ee", "ee11");
+        assertTrue(stderr.contains(":INFO :oejs.Server:main: Started"), "Jetty logs at INFO on stderr: " + stderr);
+        assertTrue(stderr.contains("oeje11s.ServletContextHandler"), stderr);
     }
 
     @Test
     void servesOnEe10() throws Exception {
-        servesAndStops("ee10");
+        String stderr = servesAndStops("--ee", "ee10");
+        assertTrue(stderr.contains("oeje10s.ServletContextHandler"), stderr);
     }
 
-    private void servesAndStops(String ee) throws Exception {
+    /** Tomcat and Jetty in one shaded jar: each finds its own classes and resources. */
+    @Test
+    void servesOnTomcat() throws Exception {
+        String stderr = servesAndStops("--container", "tomcat");
+        assertTrue(stderr.contains("Starting Servlet engine: [Apache Tomcat/11.0."), stderr);
+        assertTrue(stderr.contains("Starting ProtocolHandler [\"fcgi-nio-127.0.0.1-"), stderr);
+    }
+
+    /** Starts the jar with {@code container} and every kind of listener, checks it serves, stops it; its stderr. */
+    private String servesAndStops(String... container) throws Exception {
         Path fcgi = dir.resolve("fcgi.sock");
         Path scgi = dir.resolve("scgi.sock");
-        Process process = start("--ee", ee, "--http", "127.0.0.1:0", "--fcgi", "127.0.0.1:0",
-                "--fcgi", "unix:" + fcgi, "--scgi", "unix:" + scgi);
+        List<String> args = new ArrayList<>(List.of(container));
+        args.addAll(List.of("--http", "127.0.0.1:0", "--fcgi", "127.0.0.1:0", "--fcgi", "unix:" + fcgi,
+                "--scgi", "unix:" + scgi));
+        Process process = start(args.toArray(String[]::new));
         try {
             List<String> lines = Collections.synchronizedList(new ArrayList<>());
             Thread reader = new Thread(() -> {
@@ -103,14 +117,12 @@ class DemoJarTest {
                     URI.create("http://127.0.0.1:" + http.group(1) + "/hello")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals("Hello from cgiwire\n", hello.body());
-            String stderr = Files.readString(dir.resolve("stderr.txt"));
-            assertTrue(stderr.contains(":INFO :oejs.Server:main: Started"), "Jetty logs at INFO on stderr: " + stderr);
-            assertTrue(stderr.contains("oeje" + ee.substring(2) + "s.ServletContextHandler"), stderr);
 
             process.destroy();
             assertTrue(process.waitFor(15, TimeUnit.SECONDS), "did not stop on SIGTERM");
             assertFalse(Files.exists(fcgi), "socket file removed on stop");
             assertFalse(Files.exists(scgi), "socket file removed on stop");
+            return Files.readString(dir.resolve("stderr.txt"));
         } finally {
             process.destroyForcibly();
         }

@@ -3,6 +3,6 @@ package io.cgiwire.samples.webapp;
 /** The routes on Jetty's ee10 environment (Servlet 6.0). */
 class Ee10RoutesTest extends RoutesTestBase {
     Ee10RoutesTest() {
-        super("ee10");
+        super("--ee", "ee10");
     }
 }

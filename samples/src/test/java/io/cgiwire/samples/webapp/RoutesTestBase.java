@@ -32,27 +32,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Every route of the sample webapp, through Jetty's own HTTP connector (the FastCGI and SCGI listeners are started
- * on free ports but not used here: those paths are the integration tests' job). Subclasses pick the environment.
+ * Every route of the sample webapp, through the container's own HTTP connector (the FastCGI and SCGI listeners are
+ * started on free ports but not used here: those paths are the integration tests' job). Subclasses pick the
+ * container and, for Jetty, the environment.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class RoutesTestBase {
     private static final int MIB = 1024 * 1024;
 
-    private final String ee;
+    private final String[] containerOptions;
     private DemoServer server;
     private HttpClient client;
     private String base;
     private int port;
 
-    RoutesTestBase(String ee) {
-        this.ee = ee;
+    /** @param containerOptions the demo's options that pick the container, e.g. "--ee", "ee10" */
+    RoutesTestBase(String... containerOptions) {
+        this.containerOptions = containerOptions;
     }
 
     @BeforeAll
     void start() throws Exception {
-        server = DemoServer.start(DemoOptions.parse("--ee", ee, "--http", "127.0.0.1:0",
-                "--fcgi", "127.0.0.1:0", "--scgi", "127.0.0.1:0"));
+        List<String> options = new java.util.ArrayList<>(List.of(containerOptions));
+        options.addAll(List.of("--http", "127.0.0.1:0", "--fcgi", "127.0.0.1:0", "--scgi", "127.0.0.1:0"));
+        server = DemoServer.start(DemoOptions.parse(options.toArray(String[]::new)));
         DemoServer.Listener http = server.listeners().stream()
                 .filter(listener -> listener.protocol().equals("HTTP")).findFirst().orElseThrow();
         port = http.port();

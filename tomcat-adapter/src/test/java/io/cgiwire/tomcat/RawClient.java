@@ -1,0 +1,227 @@
+package io.cgiwire.tomcat;
+
+import io.cgiwire.core.cgi.CgiEnvironment;
+import io.cgiwire.core.fcgi.Fcgi;
+import io.cgiwire.core.fcgi.FcgiEncoder;
+import io.cgiwire.core.fcgi.NameValueCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A web server's side of FastCGI and SCGI over a plain socket or a Unix socket, written with the core's encoder.
+ * Copied from jetty-adapter's tests (adapters do not depend on each other), with the Unix socket added.
+ */
+final class RawClient implements Closeable {
+    private final Socket socket;
+    private final SocketChannel channel;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    RawClient(int port) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setSoTimeout(10000);
+        channel = null;
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    /** A client of a Unix socket; reads block without a timeout, so tests bound them with @Timeout. */
+    RawClient(Path unixSocket) throws IOException {
+        socket = null;
+        channel = SocketChannel.open(UnixDomainSocketAddress.of(unixSocket));
+        in = new DataInputStream(Channels.newInputStream(channel));
+        out = Channels.newOutputStream(channel);
+    }
+
+    void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    static Map<String, String> get(String uri) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("REQUEST_METHOD", "GET");
+        params.put("REQUEST_URI", uri);
+        params.put("SERVER_PROTOCOL", "HTTP/1.1");
+        params.put("REMOTE_ADDR", "203.0.113.7");
+        params.put("REMOTE_PORT", "40001");
+        params.put("SERVER_ADDR", "127.0.0.1");
+        params.put("SERVER_PORT", "8080");
+        params.put("SERVER_NAME", "localhost");
+        params.put("HTTP_HOST", "example.com:8080");
+        return params;
+    }
+
+    static Map<String, String> post(String uri, int length) {
+        Map<String, String> params = get(uri);
+        params.put("REQUEST_METHOD", "POST");
+        params.put("CONTENT_LENGTH", Integer.toString(length));
+        params.put("CONTENT_TYPE", "application/octet-stream");
+        return params;
+    }
+
+    static byte[] begin(int id, int role, int flags) {
+        ByteBuffer b = ByteBuffer.allocate(16);
+        FcgiEncoder.putBeginRequest(b, id, role, flags);
+        return b.array();
+    }
+
+    static byte[] params(int id, Map<String, String> params) {
+        CgiEnvironment env = new CgiEnvironment();
+        params.forEach(env::add);
+        return stream(Fcgi.FCGI_PARAMS, id, NameValueCodec.encode(env));
+    }
+
+    /** A whole stream: its records and the empty one that ends it. */
+    static byte[] stream(int type, int id, byte[] content) {
+        ByteBuffer b = ByteBuffer.allocate((int) FcgiEncoder.streamLength(content.length) + 8);
+        FcgiEncoder.putStream(b, type, id, ByteBuffer.wrap(content));
+        FcgiEncoder.putStreamEnd(b, type, id);
+        return b.array();
+    }
+
+    static byte[] request(int id, int flags, Map<String, String> params, byte[] body) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.writeBytes(begin(id, Fcgi.FCGI_RESPONDER, flags));
+        all.writeBytes(params(id, params));
+        all.writeBytes(stream(Fcgi.FCGI_STDIN, id, body));
+        return all.toByteArray();
+    }
+
+    /** One record: type, request id, content. */
+    record Record(int type, int requestId, byte[] content) {
+    }
+
+    Record readRecord() throws IOException {
+        byte[] header = new byte[8];
+        in.readFully(header);
+        int length = ((header[4] & 0xFF) << 8) | (header[5] & 0xFF);
+        byte[] content = new byte[length];
+        in.readFully(content);
+        in.skipNBytes(header[6] & 0xFF);
+        return new Record(header[1] & 0xFF, ((header[2] & 0xFF) << 8) | (header[3] & 0xFF), content);
+    }
+
+    /** A FastCGI response: STDOUT and STDERR bytes of one request and its FCGI_END_REQUEST. */
+    record Response(int status, Map<String, String> headers, byte[] body, String stderr, int appStatus,
+            int protocolStatus) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    Response readResponse(int id) throws IOException {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        while (true) {
+            Record r = readRecord();
+            if (r.requestId() != id) {
+                throw new IOException("record for request " + r.requestId() + " while reading " + id);
+            }
+            if (r.type() == Fcgi.FCGI_STDOUT) {
+                stdout.writeBytes(r.content());
+            } else if (r.type() == Fcgi.FCGI_STDERR) {
+                stderr.writeBytes(r.content());
+            } else if (r.type() == Fcgi.FCGI_END_REQUEST) {
+                ByteBuffer b = ByteBuffer.wrap(r.content());
+                int appStatus = b.getInt();
+                int protocolStatus = b.get() & 0xFF;
+                return parse(stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8), appStatus,
+                        protocolStatus);
+            } else {
+                throw new IOException("unexpected record type " + r.type());
+            }
+        }
+    }
+
+    /** An SCGI response: everything until the server closes the connection. */
+    Response readToEnd() throws IOException {
+        return parse(in.readAllBytes(), "", 0, 0);
+    }
+
+    static Response parse(byte[] bytes, String stderr, int appStatus, int protocolStatus) {
+        if (bytes.length == 0) {
+            return new Response(-1, Map.of(), bytes, stderr, appStatus, protocolStatus);
+        }
+        String all = new String(bytes, StandardCharsets.ISO_8859_1);
+        int end = all.indexOf("\r\n\r\n");
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String line : all.substring(0, end).split("\r\n")) {
+            int colon = line.indexOf(':');
+            headers.merge(line.substring(0, colon).toLowerCase(), line.substring(colon + 1).trim(),
+                    (a, b) -> a + ", " + b);
+        }
+        int status = Integer.parseInt(headers.get("status").split(" ")[0]);
+        byte[] body = java.util.Arrays.copyOfRange(bytes, end + 4, bytes.length);
+        return new Response(status, headers, body, stderr, appStatus, protocolStatus);
+    }
+
+    /** True if the server closed the connection (EOF) within the socket timeout. */
+    boolean closedByServer() throws IOException {
+        return closedByServer(10000);
+    }
+
+    /** True if the server closed the connection (EOF) within {@code millis}. */
+    boolean closedByServer(int millis) throws IOException {
+        if (socket == null) {
+            throw new IllegalStateException("timeouts need a TCP socket");
+        }
+        socket.setSoTimeout(millis);
+        try {
+            return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (EOFException | java.net.SocketException e) {
+            return true;
+        }
+    }
+
+    static byte[] scgi(Map<String, String> headers, byte[] body) {
+        StringBuilder block = new StringBuilder();
+        block.append("CONTENT_LENGTH").append('\0').append(body.length).append('\0');
+        block.append("SCGI").append('\0').append('1').append('\0');
+        headers.forEach((k, v) -> {
+            if (!k.equals("CONTENT_LENGTH")) {
+                block.append(k).append('\0').append(v).append('\0');
+            }
+        });
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.writeBytes((block.length() + ":" + block + ",").getBytes(StandardCharsets.ISO_8859_1));
+        all.writeBytes(body);
+        return all.toByteArray();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (socket != null) {
+            socket.close();
+        } else {
+            channel.close();
+        }
+    }
+
+    /** Closes our sending side only, as a web server that has sent its whole request may. */
+    void shutdownOutput() throws IOException {
+        if (socket != null) {
+            socket.shutdownOutput();
+        } else {
+            channel.shutdownOutput();
+        }
+    }
+}

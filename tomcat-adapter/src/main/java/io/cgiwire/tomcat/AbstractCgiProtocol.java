@@ -1,7 +1,9 @@
 package io.cgiwire.tomcat;
 
 import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.PeerAllowlist;
 import java.net.InetAddress;
+import java.util.regex.Pattern;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.Processor;
 import org.apache.coyote.UpgradeProtocol;
@@ -20,7 +22,8 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <ul>
  *   <li>{@code address} is the loopback address: the web server is on the same machine, and a gateway protocol
  *       trusts what its peer says about the client (Ghostcat, CVE-2020-1938, was an AJP port open to the world).
- *       Set {@code address="0.0.0.0"} only behind a firewall; a warning is logged then.</li>
+ *       Another address needs {@code allowedPeers} (the web server's addresses), or the connector refuses to
+ *       start.</li>
  *   <li>{@code keepAliveTimeout} is -1: a FastCGI connection kept with FCGI_KEEP_CONN is closed by the web server,
  *       never by the backend, since nginx answers 502 when a backend closes one just as nginx reuses it.
  *       {@code connectionTimeout} (60 s) still bounds a new connection's first request and every read and write
@@ -41,6 +44,8 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> {
 
     private final GatewayLimits limits = new GatewayLimits();
     private boolean tomcatAuthentication = true;
+    private PeerAllowlist allowedPeers = PeerAllowlist.parse("");
+    private Pattern allowedRequestAttributesPattern;
 
     /**
      * @param endpoint the endpoint for the sockets, e.g. a {@code NioEndpoint}
@@ -100,16 +105,22 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> {
         return new UpgradeProtocol[0];
     }
 
-    /** Warns when the connector listens beyond this machine: see the class comment. */
+    /**
+     * Refuses to start on an address other than loopback without {@code allowedPeers}, as Tomcat's AJP connector
+     * refuses to start without a secret since CVE-2020-1938: whoever reaches the port could claim any client
+     * address, HTTPS or user.
+     */
     @Override
     public void start() throws Exception {
         InetAddress address = getAddress();
         boolean tcp = !(getEndpoint() instanceof NioEndpoint nio)
                 || nio.getUnixDomainSocketPath() == null && !nio.getUseInheritedChannel();
-        if (tcp && address != null && !address.isLoopbackAddress()) {
-            getLog().warn(wireProtocol() + " connector on " + address.getHostAddress() + ":" + getPort()
-                    + " accepts requests from any host that can reach it, and believes what they say about the"
-                    + " client: keep it behind a firewall, or set address=\"127.0.0.1\"");
+        if (tcp && allowedPeers.isEmpty() && (address == null || !address.isLoopbackAddress())) {
+            throw new IllegalArgumentException(wireProtocol() + " connector would listen on "
+                    + (address == null ? "every interface" : address.getHostAddress()) + ":" + getPort()
+                    + " for anyone who can reach it, and believe the client address, HTTPS and user they claim."
+                    + " Set address=\"127.0.0.1\" (or unixDomainSocketPath), or name the web server's addresses"
+                    + " in allowedPeers=\"...\"");
         }
         super.start();
     }
@@ -187,6 +198,76 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> {
     /** @see GatewayLimits#setMaxMultiplexedRequests(int) */
     public void setMaxMultiplexedRequests(int maxMultiplexedRequests) {
         limits.setMaxMultiplexedRequests(maxMultiplexedRequests);
+    }
+
+    /** @see GatewayLimits#getHeaderReadTimeout() */
+    public int getHeaderReadTimeout() {
+        return limits.getHeaderReadTimeout();
+    }
+
+    /**
+     * Milliseconds a request's variables may take to arrive (the same attribute as on the Jetty side). On Tomcat it
+     * is the read timeout while they are read, so it bounds each silence rather than their total.
+     *
+     * @see GatewayLimits#setHeaderReadTimeout(int)
+     */
+    public void setHeaderReadTimeout(int headerReadTimeout) {
+        limits.setHeaderReadTimeout(headerReadTimeout);
+    }
+
+    /** The peers allowed to connect, as given; empty when any peer may. */
+    public String getAllowedPeers() {
+        return allowedPeers.toString();
+    }
+
+    /**
+     * Lets only these peers connect: IP addresses and CIDR ranges separated by commas or spaces (the same attribute
+     * as on the Jetty side); a connection from anyone else is closed at once and logged. Empty allows every peer.
+     * Unix-domain connections are not checked: the socket file's permissions decide.
+     *
+     * @throws IllegalArgumentException naming an entry that is not an IP literal or CIDR range
+     */
+    public void setAllowedPeers(String allowedPeers) {
+        this.allowedPeers = PeerAllowlist.parse(allowedPeers == null ? "" : allowedPeers);
+    }
+
+    /** True if a connection from {@code address} may be served. */
+    boolean allows(String address) {
+        if (allowedPeers.isEmpty() || address == null || address.isEmpty()) {
+            return true;
+        }
+        try {
+            return allowedPeers.allows(InetAddress.getByName(address));
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The CGI variables that become request attributes, as a regular expression; null for none. */
+    public String getAllowedRequestAttributesPattern() {
+        return allowedRequestAttributesPattern == null ? null : allowedRequestAttributesPattern.pattern();
+    }
+
+    /**
+     * Makes the CGI variables whose whole name matches {@code pattern} request attributes, under their own names;
+     * null or empty for none, the default (AJP's attribute of the same name, and the Jetty side's).
+     */
+    public void setAllowedRequestAttributesPattern(String pattern) {
+        this.allowedRequestAttributesPattern = pattern == null || pattern.isEmpty() ? null : Pattern.compile(pattern);
+    }
+
+    Pattern allowedRequestAttributes() {
+        return allowedRequestAttributesPattern;
+    }
+
+    /** The Jetty side's name for the opposite of {@code tomcatAuthentication}: true trusts REMOTE_USER. */
+    public boolean isTrustRemoteUser() {
+        return !tomcatAuthentication;
+    }
+
+    /** @param trustRemoteUser true to take REMOTE_USER and AUTH_TYPE from the web server */
+    public void setTrustRemoteUser(boolean trustRemoteUser) {
+        this.tomcatAuthentication = !trustRemoteUser;
     }
 
     /** Whether Tomcat authenticates (true, the default) or trusts REMOTE_USER and AUTH_TYPE from the web server. */

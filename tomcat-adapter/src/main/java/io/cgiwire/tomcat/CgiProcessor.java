@@ -51,6 +51,8 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <p>A processor stays with its connection while the connection lives: the decoder's state is the connection's.
  */
 abstract class CgiProcessor extends AbstractProcessor {
+    /** The socket whose peer was checked against allowedPeers: once per connection. */
+    private SocketWrapperBase<?> checkedPeer;
     /**
      * How long a closing connection waits for the web server to close its side: Jetty's default idle timeout, which
      * bounds the same wait on the Jetty side.
@@ -160,6 +162,14 @@ abstract class CgiProcessor extends AbstractProcessor {
 
     @Override
     public SocketState service(SocketWrapperBase<?> socket) throws IOException {
+        if (socket != checkedPeer) {
+            checkedPeer = socket;
+            if (!protocol.allows(socket.getRemoteAddr())) {
+                getLog().warn("[" + protocol.getName().replace("\"", "") + "] " + socket.getRemoteAddr() + ": refused: not in"
+                        + " allowedPeers [" + protocol.getAllowedPeers() + "]");
+                return SocketState.CLOSED;
+            }
+        }
         setSocketWrapper(socket);
         RequestInfo rp = request.getRequestProcessor();
         while (true) {
@@ -174,6 +184,8 @@ abstract class CgiProcessor extends AbstractProcessor {
             try {
                 readLock.lock();
                 try {
+                    // headerReadTimeout bounds each silence while the request's variables arrive.
+                    socket.setReadTimeout(protocol.getHeaderReadTimeout());
                     cgi = readRequest();
                 } finally {
                     readLock.unlock();
@@ -495,6 +507,15 @@ abstract class CgiProcessor extends AbstractProcessor {
         }
         request.setContentLength(cgi.contentLength());
 
+        java.util.regex.Pattern attributes = protocol.allowedRequestAttributes();
+        if (attributes != null) {
+            io.cgiwire.core.cgi.CgiEnvironment env = cgi.environment();
+            for (int i = 0; i < env.size(); i++) {
+                if (attributes.matcher(env.name(i)).matches()) {
+                    request.setAttribute(env.name(i), env.get(env.name(i)));
+                }
+            }
+        }
         if (!protocol.getTomcatAuthentication() && cgi.remoteUser() != null) {
             request.getRemoteUser().setString(cgi.remoteUser());
             if (cgi.authType() != null) {

@@ -37,6 +37,11 @@ public class FcgiNioProtocol extends AbstractCgiProtocol<NioChannel> {
     /** A FastCGI protocol handler on a new {@link NioEndpoint}, listening on the loopback address. */
     public FcgiNioProtocol() {
         super(new NioEndpoint());
+        // FastCGI's own convention (spec 3.2): the web servers' addresses, when whoever starts us names them.
+        String webServers = System.getenv("FCGI_WEB_SERVER_ADDRS");
+        if (webServers != null && !webServers.isBlank()) {
+            setAllowedPeers(webServers);
+        }
     }
 
     @Override

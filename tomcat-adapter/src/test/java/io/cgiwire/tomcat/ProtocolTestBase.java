@@ -102,6 +102,7 @@ abstract class ProtocolTestBase {
         add(context, "slow", new SlowServlet(), "/slow");
         add(context, "nbio", new NbioEchoServlet(), "/nbio").setAsyncSupported(true);
         add(context, "async", new AsyncServlet(), "/async").setAsyncSupported(true);
+        add(context, "attributes", new AttributesServlet(), "/attributes");
         tomcat.start();
     }
 
@@ -188,6 +189,19 @@ abstract class ProtocolTestBase {
             s.append("connection=").append(request.getServletConnection().getProtocol()).append('\n');
             response.setContentType("text/plain");
             response.getWriter().print(s);
+        }
+    }
+
+    /**
+     * Two request attributes a connector may set from CGI variables, asked for by name: Tomcat lists only its own
+     * attributes in getAttributeNames(), as with AJP's forwarded ones.
+     */
+    static final class AttributesServlet extends HttpServlet {
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.setContentType("text/plain");
+            response.getWriter().print("SSL_CIPHER=" + request.getAttribute("SSL_CIPHER") + "\nSECRET="
+                    + request.getAttribute("SECRET") + "\n");
         }
     }
 

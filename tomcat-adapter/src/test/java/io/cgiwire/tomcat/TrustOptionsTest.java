@@ -1,0 +1,97 @@
+package io.cgiwire.tomcat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The same trust attributes as on the Jetty side: allowedPeers, allowedRequestAttributesPattern, trustRemoteUser. */
+@Timeout(30)
+class TrustOptionsTest {
+    @Nested
+    class NotAllowed extends ProtocolTestBase {
+        @Override
+        Class<FcgiNioProtocol> protocol() {
+            return FcgiNioProtocol.class;
+        }
+
+        @Override
+        void configure(Connector c) {
+            c.setProperty("allowedPeers", "192.0.2.1, 10.0.0.0/8");
+        }
+
+        @Test
+        void aPeerNotInTheListIsClosed() throws Exception {
+            try (RawClient c = client()) {
+                c.write(RawClient.request(1, 0, RawClient.get("/hello"), new byte[0]));
+                assertTrue(c.closedByServer());
+            }
+        }
+    }
+
+    @Nested
+    class Trusted extends ProtocolTestBase {
+        @Override
+        Class<FcgiNioProtocol> protocol() {
+            return FcgiNioProtocol.class;
+        }
+
+        @Override
+        void configure(Connector c) {
+            c.setProperty("allowedPeers", "127.0.0.0/8");
+            c.setProperty("allowedRequestAttributesPattern", "SSL_.*");
+            c.setProperty("trustRemoteUser", "true");
+        }
+
+        @Test
+        void onlyThePatternsVariablesBecomeAttributes() throws Exception {
+            try (RawClient c = client()) {
+                Map<String, String> params = RawClient.get("/attributes");
+                params.put("SSL_CIPHER", "TLS_AES_128_GCM_SHA256");
+                params.put("SECRET", "not for the app");
+                c.write(RawClient.request(1, 0, params, new byte[0]));
+                assertEquals("SSL_CIPHER=TLS_AES_128_GCM_SHA256\nSECRET=null\n", c.readResponse(1).text());
+            }
+        }
+
+        @Test
+        void trustedRemoteUserIsTheUser() throws Exception {
+            try (RawClient c = client()) {
+                Map<String, String> params = RawClient.get("/info");
+                params.put("REMOTE_USER", "alice");
+                c.write(RawClient.request(1, 0, params, new byte[0]));
+                assertTrue(c.readResponse(1).text().contains("remoteUser=alice\n"));
+            }
+        }
+    }
+
+    /** As Tomcat's AJP connector refuses to start without a secret: no open port without naming who may use it. */
+    @Test
+    void refusesToStartOnEveryInterfaceWithoutAllowedPeers(@TempDir java.nio.file.Path dir) throws Exception {
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(dir.toString());
+        Connector open = new Connector(FcgiNioProtocol.class.getName());
+        open.setProperty("address", "0.0.0.0");
+        open.setPort(0);
+        tomcat.getService().addConnector(open);
+        try {
+            try {
+                tomcat.start();
+            } catch (Exception expected) {
+                // Tomcat may report the failed connector either way.
+            }
+            assertNotEquals(LifecycleState.STARTED, open.getState(), "started open to the world");
+        } finally {
+            tomcat.stop();
+            tomcat.destroy();
+        }
+    }
+}

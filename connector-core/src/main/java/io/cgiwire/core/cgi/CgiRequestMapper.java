@@ -5,6 +5,7 @@ import io.cgiwire.core.Violation;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * CGI variables to an HTTP request: one pure function, as Go's {@code cgi.RequestFromMap}, with one rule set for
@@ -70,6 +71,15 @@ public final class CgiRequestMapper {
             "HTTP_SEC_FETCH_MODE", "HTTP_SEC_FETCH_DEST", "HTTP_SEC_FETCH_USER", "HTTP_SEC_CH_UA",
             "HTTP_SEC_CH_UA_MOBILE", "HTTP_SEC_CH_UA_PLATFORM", "HTTP_ACCESS_CONTROL_REQUEST_METHOD",
             "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "HTTP_CONTENT_ENCODING", "HTTP_X_CSRF_TOKEN");
+
+    /**
+     * The headers map() drops (see the class javadoc), as converted names: the switch there matches the usual
+     * spelling of their variables, and this catches every other spelling that converts to the same header.
+     */
+    private static final Set<String> DROPPED_HEADER_NAMES = Set.of(headerName("HTTP_CONTENT_LENGTH"),
+            headerName("HTTP_TRANSFER_ENCODING"), headerName("HTTP_EXPECT"), headerName("HTTP_PROXY"),
+            headerName("HTTP_CONNECTION"), headerName("HTTP_KEEP_ALIVE"), headerName("HTTP_PROXY_CONNECTION"),
+            headerName("HTTP_TE"), headerName("HTTP_UPGRADE"));
 
     private CgiRequestMapper() {
     }
@@ -463,6 +473,10 @@ public final class CgiRequestMapper {
             if (name == null) {
                 throw new ProtocolException(Violation.CGI_BAD_HEADER, "variable " + quote(variable)
                         + " does not convert to an HTTP field name (a token, RFC 9110 5.1)");
+            }
+            // HTTP_proxy or HTTP_Content-Length convert to the same names as the variables dropped in map()'s switch.
+            if (DROPPED_HEADER_NAMES.contains(name)) {
+                return count;
             }
         }
         checkHeaderValue(variable, value);

@@ -392,6 +392,15 @@ class CgiRequestMapperTest {
     }
 
     @Test
+    void droppedHeadersSpelledAnotherWayAreDroppedToo() throws ProtocolException {
+        // CgiRequestMapperFuzzTest found HTTP_CONTEnT_LENGTH reaching the container as a Content-Length header: the
+        // names convert case-insensitively, the drop list matched the usual spelling only. HTTP_proxy was httpoxy.
+        CgiRequest r = CgiRequestMapper.map(get("HTTP_CONTEnT_LENGTH", "7", "HTTP_proxy", "http://evil.example",
+                "HTTP_Transfer-Encoding", "chunked", "HTTP_te", "trailers", "HTTP_upgrade", "h2c", "HTTP_ACCEPT", "*/*"));
+        assertEquals(List.of("Accept: */*"), headers(r));
+    }
+
+    @Test
     void headerLookupIgnoresCaseAndOutOfRangeIndexesThrow() throws ProtocolException {
         CgiRequest r = CgiRequestMapper.map(get("HTTP_USER_AGENT", "curl", "HTTP_X_A", "1", "HTTP_X_A", "2"));
         assertEquals("curl", r.header("user-agent"));

@@ -129,28 +129,28 @@ def markdown(cells, rows, env, routes, conn_counts):
 
 def svg(cells, rows, env, routes, conn_counts):
     rows_by_id = {r["row"]: r for r in rows}
-    measured = [r for r in rows if r["status"] == "measured"]
-    width, label_w, bar_w, bar_h, gap = 1000, 400, 420, 18, 5
-    panel_h = 34 + len(measured) * (bar_h + gap)
+    shown = [r for r in rows if r["status"] != "not selected"]
+    width, label_w, bar_w, bar_h, gap = 1100, 470, 440, 18, 5
+    panel_h = 34 + len(shown) * (bar_h + gap)
     panels = [(conns, route) for conns in conn_counts for route in routes]
-    height = 70 + len(panels) * (panel_h + 16) + 30
+    height = 80 + len(panels) * (panel_h + 16) + 30
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
              f'<rect width="{width}" height="{height}" fill="white"/>',
-             f'<text x="12" y="24" font-size="17" font-weight="bold">cgiwire benchmark: requests per second '
-             f'(median of runs), × = ratio to nginx → HTTP of the same container</text>',
-             f'<text x="12" y="44" fill="#555">{escape(env.get("started", ""))}, commit '
-             f'{escape(env.get("commit", ""))}; {escape(env.get("settings", ""))}</text>',
-             f'<text x="12" y="60" fill="#555">{escape(env.get("machine", ""))}; '
-             f'{escape(env.get("load", ""))}</text>']
-    y = 70
+             f'<text x="12" y="24" font-size="16" font-weight="bold">cgiwire benchmark: requests per second '
+             f'(median of runs); × = ratio to nginx → HTTP of the same container</text>',
+             f'<text x="12" y="42" font-size="11" fill="#555">{escape(env.get("started", ""))}, commit '
+             f'{escape(env.get("commit", ""))}; {escape(env.get("machine", ""))}</text>',
+             f'<text x="12" y="56" font-size="11" fill="#555">{escape(env.get("settings", ""))}</text>',
+             f'<text x="12" y="70" font-size="11" fill="#555">{escape(env.get("load", ""))}</text>']
+    y = 80
     for conns, route in panels:
-        values = [cells.get((r["row"], route, conns), {}).get("rps") for r in measured]
+        values = [cells.get((r["row"], route, conns), {}).get("rps") for r in shown]
         top = max([v for v in values if v] or [1])
         parts.append(f'<text x="12" y="{y + 20}" font-size="14" font-weight="bold">'
                      f'{escape(ROUTES[route])}, {conns} connections</text>')
         yy = y + 32
-        for r, value in zip(measured, values):
+        for r, value in zip(shown, values):
             container = r["container"]
             cgiwire = "cgiwire" in r["label"]
             colour = CGIWIRE_COLOURS.get(container) if cgiwire else COLOURS.get(container, "#888")
@@ -164,7 +164,8 @@ def svg(cells, rows, env, routes, conn_counts):
                 parts.append(f'<rect x="{label_w}" y="{yy}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>')
                 parts.append(f'<text x="{label_w + w + 6:.1f}" y="{yy + bar_h - 5}">{escape(text)}</text>')
             else:
-                parts.append(f'<text x="{label_w + 6}" y="{yy + bar_h - 5}" fill="#a00">no result</text>')
+                why = r["status"] if r["status"] != "measured" else "no result"
+                parts.append(f'<text x="{label_w + 6}" y="{yy + bar_h - 5}" fill="#a00">{escape(why)}</text>')
             yy += bar_h + gap
         y += panel_h + 16
     legend = [("nginx static", COLOURS["nginx"]), ("Jetty baselines", COLOURS["jetty"]),

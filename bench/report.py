@@ -6,7 +6,8 @@
 Reads RESULTS_DIR/raw/measurements.tsv (one line per wrk run), raw/rows.tsv (every row, measured or why not) and
 raw/run.env (settings, machine, load). Per row, route and connection count it reports the median of the runs:
 req/s, p50 and p99 latency, the ratio of req/s to the nginx -> HTTP row of the same container (Jetty's for the
-static and direct rows), and the spread of req/s between runs ((max - min) / median).
+static and direct rows), and the spread of req/s between runs ((max - min) / median). A run with errors (socket
+errors or non-2xx/3xx answers) or without a result is left out and counted.
 """
 import csv
 import statistics
@@ -46,7 +47,8 @@ def aggregate(measurements):
         runs.setdefault((m["row"], m["route"], int(m["connections"])), []).append(m)
     cells = {}
     for key, ms in runs.items():
-        ok = [m for m in ms if int(m["errors"]) >= 0 and int(m["duration_us"]) > 0]
+        # A run with errors (socket errors, or answers that were not 2xx/3xx) measured something else: left out.
+        ok = [m for m in ms if int(m["errors"]) == 0 and int(m["duration_us"]) > 0]
         rps = [int(m["requests"]) / (int(m["duration_us"]) / 1e6) for m in ok]
         cells[key] = {
             "runs": len(ms),
@@ -55,7 +57,7 @@ def aggregate(measurements):
             "spread": (max(rps) - min(rps)) / statistics.median(rps) if len(rps) > 1 else None,
             "p50_ms": statistics.median(int(m["p50_us"]) for m in ok) / 1000 if ok else None,
             "p99_ms": statistics.median(int(m["p99_us"]) for m in ok) / 1000 if ok else None,
-            "errors": sum(int(m["errors"]) for m in ok),
+            "errors": sum(max(0, int(m["errors"])) for m in ms),
         }
     return cells
 
@@ -85,7 +87,8 @@ def markdown(cells, rows, env, routes, conn_counts):
     out.append("")
     out.append("req/s is the median of the runs; p50 and p99 are wrk's latency percentiles (median of the runs); "
                "**×** is req/s divided by the same route's *nginx → HTTP* row of the same container (Jetty's for "
-               "the static and direct rows); spread is (max − min) / median of the runs' req/s. "
+               "the static and direct rows); spread is (max − min) / median of the runs' req/s; a run with "
+               "errors is left out of the figures and counted in the errors column. "
                "Only ratios within one run mean anything: the machine is shared.")
     out.append("")
     for conns in conn_counts:
@@ -109,12 +112,19 @@ def markdown(cells, rows, env, routes, conn_counts):
                     continue
                 errors = str(cell["errors"])
                 if cell["failed_runs"]:
-                    errors += f" ({cell['failed_runs']} runs without result)"
+                    errors += f" ({cell['failed_runs']} of {cell['runs']} runs left out)"
                 out.append(f"| {r['label']} | {fmt(cell['rps'], '{:,.0f}')} | {fmt(cell['p50_ms'], '{:.2f}')} | "
                            f"{fmt(cell['p99_ms'], '{:.2f}')} | "
                            f"{fmt(ratio(cells, rows_by_id, r['row'], route, conns), '{:.2f}×')} | "
                            f"{fmt(cell['spread'], '{:.0%}')} | {errors} |")
             out.append("")
+    noted = [r for r in measured if r["note"]]
+    if noted:
+        out.append("## Notes")
+        out.append("")
+        for r in noted:
+            out.append(f"- {r['label']}: {r['note']}")
+        out.append("")
     skipped = [r for r in rows if r["status"] != "measured" and r["status"] != "not selected"]
     if skipped:
         out.append("## Rows not measured")

@@ -142,9 +142,17 @@ IDLE_BEFORE=$(cpu_idle_percent)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "CPU idle before starting: $IDLE_BEFORE% (load average $LOAD_START)"
 
-WORK=$(mktemp -d /tmp/cgiwire-bench-XXXXXX)
+# The machine is shared: the run works on copies of the jars (a rebuild meanwhile changes nothing), under names that
+# a broad "pkill -f cgiwire-demo" of someone else's tests does not match.
+WORK=$(mktemp -d /tmp/wirebench-XXXXXX)
 chmod 755 "$WORK"
-mkdir -p "$WORK/logs" "$WORK/jvm-tmp"
+mkdir -p "$WORK/logs" "$WORK/jvm-tmp" "$WORK/jars"
+cp "$DEMO_JAR" "$WORK/jars/demo.jar"
+cp "$JETTY_FCGI_JAR" "$WORK/jars/jetty-fcgi-baseline.jar"
+cp "$TOMCAT_JAR" "$WORK/jars/tomcat-baseline.jar"
+DEMO_JAR=$WORK/jars/demo.jar
+JETTY_FCGI_JAR=$WORK/jars/jetty-fcgi-baseline.jar
+TOMCAT_JAR=$WORK/jars/tomcat-baseline.jar
 rm -rf "$RESULTS/raw"
 mkdir -p "$RESULTS/raw/wrk" "$RESULTS/raw/logs"
 MEASUREMENTS=$RESULTS/raw/measurements.tsv
@@ -318,6 +326,7 @@ cp "$NGX/nginx.conf" "$RESULTS/raw/nginx.conf"
 nginx -t -q -p "$NGX" -e "$NGX/error.log" -c "$NGX/nginx.conf" || die "nginx rejects $NGX/nginx.conf"
 nginx -p "$NGX" -e "$NGX/error.log" -c "$NGX/nginx.conf" -g "daemon off;" >"$WORK/logs/nginx.log" 2>&1 &
 PIDS+=($!)
+NGINX_PID=$!
 
 # httpd for the AJP row: mpm_event, one process (as nginx has one worker) with a thread per connection.
 if wants tomcat-ajp; then
@@ -356,6 +365,7 @@ EOF
   "$APACHE2" -t -f "$HTD/httpd.conf" >/dev/null 2>&1 || { "$APACHE2" -t -f "$HTD/httpd.conf"; die "httpd rejects its config"; }
   "$APACHE2" -f "$HTD/httpd.conf" -DFOREGROUND >"$WORK/logs/httpd.log" 2>&1 &
   PIDS+=($!)
+  HTTPD_PID=$!
 fi
 
 accepts() { python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()' "$1" 2>/dev/null; }
@@ -395,6 +405,31 @@ ACTIVE=()
 for r in $ROWS; do [ -z "${STATUS[$r]:-}" ] && ACTIVE+=("$r"); done
 [ ${#ACTIVE[@]} -gt 0 ] || die "no row can be measured"
 
+# A row whose servers died mid-run stops being measured, and says so; its earlier figures stay in raw/.
+alive() { # row
+  local row=$1
+  case $row in
+    static) kill -0 "$NGINX_PID" 2>/dev/null ;;
+    jetty-direct) kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
+    tomcat-ajp) kill -0 "$HTTPD_PID" 2>/dev/null && kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
+    *) kill -0 "$NGINX_PID" 2>/dev/null && kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
+  esac
+}
+drop_dead_rows() {
+  local kept=() r
+  for r in "${ACTIVE[@]}"; do
+    if alive "$r"; then
+      kept+=("$r")
+    else
+      STATUS[$r]=failed
+      NOTE[$r]="a server of this row exited during the run, at $(date -u +%H:%M:%S) UTC or before (see raw/logs); its figures are left out (raw/ has them)"
+      log "$r: ${NOTE[$r]}"
+    fi
+  done
+  ACTIVE=("${kept[@]}")
+  [ ${#ACTIVE[@]} -gt 0 ] || die "no row left to measure"
+}
+
 run_wrk() { # row route connections seconds output
   local row=$1 route=$2 c=$3 seconds=$4 out=$5
   local -a env=()
@@ -412,6 +447,7 @@ for c in $CONNECTIONS; do
       log "warm-up  $route c=$c $r"
       run_wrk "$r" "$route" "$c" "$WARMUP" "$RESULTS/raw/wrk/$r.$route.c$c.warmup.txt"
     done
+    drop_dead_rows
     for rep in $(seq 1 "$REPS"); do
       # Alternate the order between repetitions, so that no row always runs first or last.
       order=("${ACTIVE[@]}")
@@ -419,8 +455,10 @@ for c in $CONNECTIONS; do
         order=(); for ((k = ${#ACTIVE[@]} - 1; k >= 0; k--)); do order+=("${ACTIVE[$k]}"); done
       fi
       for r in "${order[@]}"; do
+        [ -z "${STATUS[$r]:-}" ] || continue
         out=$RESULTS/raw/wrk/$r.$route.c$c.r$rep.txt
         run_wrk "$r" "$route" "$c" "$DURATION" "$out"
+        if ! alive "$r"; then drop_dead_rows; continue; fi
         line=$(grep -m1 '^cgiwire-result ' "$out" || true)
         if [ -z "$line" ]; then
           log "$r $route c=$c run $rep: wrk gave no result (see $out)"
@@ -442,11 +480,28 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 for r in "${ROW_IDS[@]}"; do
   if wants "$r"; then status=${STATUS[$r]:-measured}; else status="not selected"; fi
-  printf '%s\t%s\t%s\t%s\t%s\n' "$r" "${LABEL[$r]}" "${CONTAINER[$r]}" "$status" "${NOTE[$r]:-}" >>"$ROWS_TSV"
+  note=${NOTE[$r]:-}
+  # Exceptions a backend logged while it was measured are part of its result.
+  if [ "$status" != "not available" ] && [ -n "${BACKEND_LOG[$r]:-}" ] && [ -f "${BACKEND_LOG[$r]}" ]; then
+    exceptions=$(grep -c 'Exception' "${BACKEND_LOG[$r]}" || true)
+    if [ "$exceptions" -gt 0 ]; then
+      first=$(grep -m1 -o '[A-Za-z.]*Exception.*' "${BACKEND_LOG[$r]}" | tr -d '\t' | head -c 160)
+      note="${note:+$note; }its server logged $exceptions lines with exceptions, first: $first"
+    fi
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\n' "$r" "${LABEL[$r]}" "${CONTAINER[$r]}" "$status" "$note" >>"$ROWS_TSV"
 done
-cp "$WORK"/logs/*.log "$RESULTS/raw/logs/" 2>/dev/null || true
-if [ -f "$NGX/error.log" ]; then cp "$NGX/error.log" "$RESULTS/raw/logs/nginx-error.log"; fi
-if [ -n "${HTD:-}" ] && [ -f "$HTD/error.log" ]; then cp "$HTD/error.log" "$RESULTS/raw/logs/httpd-error.log"; fi
+# Logs go to raw/ whole when small, else their first and last 200 lines: a failing row can log gigabytes.
+keep_log() { # source target
+  local lines
+  [ -f "$1" ] || return 0
+  if [ "$(stat -c %s "$1")" -le 1048576 ]; then cp "$1" "$2"; return 0; fi
+  lines=$(wc -l <"$1")
+  { head -n 200 "$1"; echo "... $((lines - 400)) lines left out ..."; tail -n 200 "$1"; } >"$2"
+}
+for f in "$WORK"/logs/*.log; do keep_log "$f" "$RESULTS/raw/logs/$(basename "$f")"; done
+keep_log "$NGX/error.log" "$RESULTS/raw/logs/nginx-error.log"
+if [ -n "${HTD:-}" ]; then keep_log "$HTD/error.log" "$RESULTS/raw/logs/httpd-error.log"; fi
 
 {
   echo "started=$STARTED"
@@ -459,5 +514,6 @@ if [ -n "${HTD:-}" ] && [ -f "$HTD/error.log" ]; then cp "$HTD/error.log" "$RESU
 
 python3 "$HERE/report.py" "$RESULTS"
 log "wrote $RESULTS/latest.md, $RESULTS/latest.svg and $RESULTS/raw/"
-for r in $ROWS; do [ "${STATUS[$r]:-}" = failed ] && die "row $r failed: ${NOTE[$r]}"; done
-exit 0
+failed=0
+for r in $ROWS; do if [ "${STATUS[$r]:-}" = failed ]; then log "row $r failed: ${NOTE[$r]}"; failed=1; fi; done
+exit $failed

@@ -101,6 +101,20 @@ def markdown(cells, rows, env, routes, conn_counts):
                        + " | ".join(fmt(ratio(cells, rows_by_id, r["row"], route, conns), "{:.2f}×")
                                     for route in routes) + " |")
         out.append("")
+        out.append(f"## At a glance: req/s (p50 / p99 ms), {conns} connections")
+        out.append("")
+        out.append("| row | " + " | ".join(ROUTES[r] for r in routes) + " |")
+        out.append("|---|" + "---:|" * len(routes))
+        for r in measured:
+            glance = []
+            for route in routes:
+                cell = cells.get((r["row"], route, conns))
+                if not cell or cell["rps"] is None:
+                    glance.append("—")
+                else:
+                    glance.append(f"{cell['rps']:,.0f} ({cell['p50_ms']:.2f} / {cell['p99_ms']:.0f})")
+            out.append(f"| {r['label']} | " + " | ".join(glance) + " |")
+        out.append("")
         for route in routes:
             out.append(f"## {ROUTES[route]}, {conns} connections")
             out.append("")

@@ -116,26 +116,8 @@ public final class PeerAllowlist {
 
     /** The bytes of an IP literal, parsed without any name lookup; null if it is not one. */
     private static byte[] literal(String s) {
-        if (s.isEmpty()) {
-            return null;
-        }
-        boolean v6 = s.indexOf(':') >= 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = c >= '0' && c <= '9' || c == '.' || v6 && (c == ':' || c >= 'a' && c <= 'f'
-                    || c >= 'A' && c <= 'F');
-            if (!ok) {
-                return null;
-            }
-        }
-        if (!v6 && s.chars().filter(c -> c == '.').count() != 3) {
-            return null;
-        }
-        try {
-            return unmapped(InetAddress.getByName(s).getAddress());
-        } catch (java.net.UnknownHostException e) {
-            return null;
-        }
+        byte[] bytes = IpLiterals.parse(s);
+        return bytes == null ? null : unmapped(bytes);
     }
 
     /** The list as it was given. */

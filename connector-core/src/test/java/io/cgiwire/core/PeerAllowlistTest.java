@@ -32,7 +32,8 @@ class PeerAllowlistTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"localhost", "10.0.0.0/33", "::1/129", "10.0.0/8", "1.2.3.4/x", "example.com/8", "1.2.3.4/"})
+    @ValueSource(strings = {"localhost", "10.0.0.0/33", "::1/129", "10.0.0/8", "1.2.3.4/x", "example.com/8", "1.2.3.4/",
+        "1.2.3.999", "010.0.0.1"})
     void refusesWhatIsNotAnAddressOrRange(String entry) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PeerAllowlist.parse(entry));
         assertTrue(e.getMessage().contains(entry), e.getMessage());

@@ -1,5 +1,6 @@
 package io.cgiwire.core.cgi;
 
+import io.cgiwire.core.IpLiterals;
 import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.Violation;
 import java.util.HashMap;
@@ -234,8 +235,10 @@ public final class CgiRequestMapper {
             hostPort = hostEnd + 1 < authority.length() ? Integer.parseInt(authority, hostEnd + 1,
                     authority.length(), 10) : portWithoutOne;
         } else {
-            hostName = serverName == null || serverName.isEmpty() || serverName.equals("_")
-                    ? bracketed(emptyToNull(serverAddr)) : serverName;
+            // SERVER_NAME is the front server's configured name: nginx's catch-all "_" or a regular expression is no
+            // host. Then SERVER_ADDR, if it is an address; else no name at all (never an unchecked one).
+            hostName = isHost(serverName) && !serverName.equals("_") ? serverName
+                    : IpLiterals.parse(serverAddr) != null ? bracketed(serverAddr) : null;
             hostPort = portWithoutOne;
         }
 
@@ -381,6 +384,11 @@ public final class CgiRequestMapper {
      * address, or an IP literal in brackets, then an optional port of 0 to 65535 (empty after ':' means the default,
      * RFC 3986 3.2.3). A userinfo '@' is refused with every other char no host may hold.
      */
+    /** True if {@code name} is a host an authority may carry, without a port. */
+    private static boolean isHost(String name) {
+        return name != null && !name.isEmpty() && authorityHostEnd(name) == name.length();
+    }
+
     static int authorityHostEnd(String authority) {
         int length = authority.length();
         int end;

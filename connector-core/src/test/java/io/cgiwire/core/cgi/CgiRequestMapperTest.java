@@ -315,6 +315,9 @@ class CgiRequestMapperTest {
                 arguments(get("SERVER_NAME", "_", "SERVER_PORT", "8081", "SERVER_ADDR", "10.0.0.1"),
                         "10.0.0.1", 8081),
                 arguments(get("SERVER_NAME", "", "SERVER_ADDR", "10.0.0.1"), "10.0.0.1", 80),
+                // SERVER_NAME is a config value: a regular expression or anything with CR/LF is no host (fuzzing).
+                arguments(get("SERVER_NAME", "~^(www\\.)?example\\.com$", "SERVER_ADDR", "10.0.0.1"), "10.0.0.1", 80),
+                arguments(get("SERVER_NAME", "a\r\nX-Evil: 1", "SERVER_ADDR", "unix:"), null, 80),
                 arguments(get("SERVER_ADDR", "::1", "SERVER_PORT", "8443", "HTTPS", "on"), "[::1]", 8443),
                 arguments(get("SERVER_NAME", "s.example", "HTTPS", "on"), "s.example", 443),
                 arguments(get("SERVER_NAME", "s.example", "SERVER_PORT", ""), "s.example", 80),

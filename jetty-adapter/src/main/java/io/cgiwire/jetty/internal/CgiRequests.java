@@ -1,9 +1,9 @@
 package io.cgiwire.jetty.internal;
 
+import io.cgiwire.core.IpLiterals;
 import io.cgiwire.core.cgi.CgiRequest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -68,31 +68,10 @@ final class CgiRequests {
             return null;
         }
         int p = port >= 0 && port <= 0xFFFF ? port : 0;
-        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (isIpLiteral(literal)) {
-            try {
-                return new InetSocketAddress(InetAddress.getByName(literal), p);
-            } catch (UnknownHostException e) {
-                // Not a literal after all: keep the text.
-            }
+        InetAddress literal = IpLiterals.address(host);
+        if (literal != null) {
+            return new InetSocketAddress(literal, p);
         }
         return InetSocketAddress.createUnresolved(host, p);
-    }
-
-    /** Only digits, dots, hex digits and colons (and an IPv6 zone): InetAddress parses these without DNS. */
-    private static boolean isIpLiteral(String s) {
-        boolean colon = s.indexOf(':') >= 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%' && colon) {
-                return i > 0;
-            }
-            boolean ok = c >= '0' && c <= '9' || c == '.' || colon && (c == ':' || c >= 'a' && c <= 'f'
-                    || c >= 'A' && c <= 'F');
-            if (!ok) {
-                return false;
-            }
-        }
-        return !s.isEmpty() && (colon || s.chars().filter(c -> c == '.').count() == 3);
     }
 }

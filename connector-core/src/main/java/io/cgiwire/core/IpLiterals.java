@@ -14,15 +14,17 @@ public final class IpLiterals {
     /**
      * The address bytes of {@code text}: a dotted-quad IPv4 address (four decimal numbers 0 to 255, no leading
      * zeros, so that {@code 010.0.0.1} is not read two ways) or an IPv6 literal (with or without brackets and a
-     * zone); null if it is neither.
+     * zone; brackets only around IPv6); null if it is neither.
      */
     public static byte[] parse(String text) {
         if (text == null || text.isEmpty()) {
             return null;
         }
-        String s = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+        boolean bracketed = text.startsWith("[") && text.endsWith("]");
+        String s = bracketed ? text.substring(1, text.length() - 1) : text;
         if (s.indexOf(':') < 0) {
-            return ipv4(s);
+            // Brackets belong to IPv6 only (RFC 3986 IP-literal): [127.0.0.1] is not an address.
+            return bracketed ? null : ipv4(s);
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

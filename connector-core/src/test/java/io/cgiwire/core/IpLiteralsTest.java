@@ -16,10 +16,14 @@ class IpLiteralsTest {
         assertArrayEquals(InetAddress.getByName(plain).getAddress(), IpLiterals.parse(text), text);
     }
 
-    /** Never a name lookup: what is not a literal is null (found by fuzzing: 1.2.3.999 went to DNS). */
+    /**
+     * Never a name lookup: what is not a literal is null (found by fuzzing: 1.2.3.999 went to DNS, and a bracketed
+     * IPv4 address was accepted although brackets are for IPv6 only).
+     */
     @ParameterizedTest
     @ValueSource(strings = {"", "1.2.3.999", "1..2.3", "1.2.3", "1.2.3.4.5", "010.0.0.1", "1.2.3.04", "localhost",
-        "example.com", "1.2.3.4a", "unix:", "::zz", "1.2.3.-1", "1234.1.1.1", " 1.2.3.4"})
+        "example.com", "1.2.3.4a", "unix:", "::zz", "1.2.3.-1", "1234.1.1.1", " 1.2.3.4",
+        "[255.255.255.255]", "[127.0.0.1]", "[]", "[::1"})
     void notLiterals(String text) {
         assertNull(IpLiterals.parse(text), text);
     }

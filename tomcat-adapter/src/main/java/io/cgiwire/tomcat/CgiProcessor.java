@@ -662,14 +662,6 @@ abstract class CgiProcessor extends AbstractProcessor {
         return response.getWriteListener() == null;
     }
 
-    /** A short text answer given without a servlet: its CGI head and body. */
-    protected static byte[] answer(int status, String reason) {
-        String body = status + " " + reason + "\n";
-        String head = "Status: " + status + " " + (status == 431 ? "Request Header Fields Too Large" : "Bad Request")
-                + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n";
-        return (head + body).getBytes(StandardCharsets.ISO_8859_1);
-    }
-
     @Override
     protected final void ack(ContinueResponseTiming continueResponseTiming) {
         // The web server has answered 100-continue itself; CGI has no interim responses.

@@ -12,7 +12,7 @@ import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.cgi.CgiEnvironment;
 import io.cgiwire.core.cgi.CgiRequest;
 import io.cgiwire.core.cgi.CgiRequestMapper;
-import io.cgiwire.core.fcgi.Fcgi;
+import io.cgiwire.core.cgi.CgiResponseHead;
 import io.cgiwire.core.fcgi.FcgiDecoder;
 import io.cgiwire.core.fcgi.FcgiEncoder;
 import io.cgiwire.core.fcgi.FcgiEvent;
@@ -22,9 +22,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.apache.coyote.Adapter;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
@@ -98,11 +95,11 @@ final class FcgiProcessor extends CgiProcessor {
             } else if (event instanceof FcgiEvent.AbortRequest abort) {
                 onAbort(abort);
             } else if (event instanceof FcgiEvent.GetValues get) {
-                writeAndFlush(FcgiEncoder.getValuesResult(values(get.names())));
+                // The connector's limits bound the connections and the requests served at once.
+                writeAndFlush(FcgiEncoder.getValuesResult(get.names(), protocol.getMaxConnections(),
+                        protocol.getMaxThreads()));
             } else if (event instanceof FcgiEvent.UnknownType unknown) {
-                ByteBuffer out = ByteBuffer.allocate(16);
-                FcgiEncoder.putUnknownType(out, unknown.type());
-                writeAndFlush(out.flip());
+                writeAndFlush(FcgiEncoder.unknownType(unknown.type()));
             }
             // FCGI_DATA is the Filter role's, which is refused at FCGI_BEGIN_REQUEST.
         }
@@ -134,24 +131,7 @@ final class FcgiProcessor extends CgiProcessor {
 
     private void refuse(int id, int protocolStatus) throws IOException {
         decoder.endRequest(id);
-        ByteBuffer out = ByteBuffer.allocate(16);
-        FcgiEncoder.putEndRequest(out, id, 0, protocolStatus);
-        writeAndFlush(out.flip());
-    }
-
-    /** FCGI_GET_VALUES answered truthfully: no multiplexing; the connector's limits bound connections and requests. */
-    private Map<String, String> values(List<String> names) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String name : names) {
-            if (name.equals(Fcgi.FCGI_MPXS_CONNS)) {
-                values.put(name, "0");
-            } else if (name.equals(Fcgi.FCGI_MAX_CONNS) && protocol.getMaxConnections() > 0) {
-                values.put(name, Integer.toString(protocol.getMaxConnections()));
-            } else if (name.equals(Fcgi.FCGI_MAX_REQS) && protocol.getMaxThreads() > 0) {
-                values.put(name, Integer.toString(protocol.getMaxThreads()));
-            }
-        }
-        return values;
+        writeAndFlush(FcgiEncoder.endRequest(id, 0, protocolStatus));
     }
 
     @Override
@@ -188,15 +168,7 @@ final class FcgiProcessor extends CgiProcessor {
     /** Answers request {@code id} without a servlet: a short text response, then FCGI_END_REQUEST. */
     private void respond(int id, int status, String reason) throws IOException {
         decoder.endRequest(id);
-        writeAndFlush(framed(id, answer(status, reason)));
-    }
-
-    private static ByteBuffer framed(int id, byte[] bytes) {
-        ByteBuffer out = ByteBuffer.allocate((int) FcgiEncoder.streamLength(bytes.length) + 24);
-        FcgiEncoder.putStream(out, FCGI_STDOUT, id, ByteBuffer.wrap(bytes));
-        FcgiEncoder.putStreamEnd(out, FCGI_STDOUT, id);
-        FcgiEncoder.putEndRequest(out, id, 0, FCGI_REQUEST_COMPLETE);
-        return out.flip();
+        writeAndFlush(FcgiEncoder.completeResponse(id, CgiResponseHead.refusal(status, reason)));
     }
 
     @Override
@@ -204,7 +176,8 @@ final class FcgiProcessor extends CgiProcessor {
         if (pendingId >= 0) {
             int id = pendingId;
             pendingId = -1;
-            writeAndFlush(framed(id, answer(violation.statusHint(), violation.violation().name())));
+            writeAndFlush(FcgiEncoder.completeResponse(id,
+                    CgiResponseHead.refusal(violation.statusHint(), violation.violation().name())));
             closeAfterAnswer();
         }
     }

@@ -4,6 +4,7 @@ import io.cgiwire.core.GatewayLimits;
 import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.cgi.CgiRequest;
 import io.cgiwire.core.cgi.CgiRequestMapper;
+import io.cgiwire.core.cgi.CgiResponseHead;
 import io.cgiwire.core.scgi.ScgiDecoder;
 import io.cgiwire.core.scgi.ScgiEvent;
 import java.io.IOException;
@@ -68,7 +69,7 @@ final class ScgiProcessor extends CgiProcessor {
             return CgiRequestMapper.map(headers.environment());
         } catch (ProtocolException e) {
             log.warn(prefix() + "request refused: " + e.getMessage());
-            writeAndFlush(ByteBuffer.wrap(answer(e.statusHint(), e.violation().name())));
+            writeAndFlush(ByteBuffer.wrap(CgiResponseHead.refusal(e.statusHint(), e.violation().name())));
             closeAfterAnswer();
             return null;
         }
@@ -76,7 +77,7 @@ final class ScgiProcessor extends CgiProcessor {
 
     @Override
     protected void answerViolation(ProtocolException violation) throws IOException {
-        writeAndFlush(ByteBuffer.wrap(answer(violation.statusHint(), violation.violation().name())));
+        writeAndFlush(ByteBuffer.wrap(CgiResponseHead.refusal(violation.statusHint(), violation.violation().name())));
         closeAfterAnswer();
     }
 

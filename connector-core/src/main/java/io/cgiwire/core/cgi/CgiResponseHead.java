@@ -140,6 +140,18 @@ public final class CgiResponseHead {
         status(200, null);
     }
 
+    /**
+     * The whole CGI response (head and body) refusing a request no servlet saw, as the adapters answer a
+     * {@link io.cgiwire.core.ProtocolException} where the protocol still allows an answer: {@code Status} with the
+     * standard reason phrase, and a text/plain body naming what was wrong ({@code detail}, plain ASCII).
+     */
+    public static byte[] refusal(int code, String detail) {
+        String body = code + " " + detail + "\n";
+        String text = "Status: " + code + " " + reasonPhrase(code) + "\r\nContent-Type: text/plain\r\nContent-Length: "
+                + body.length() + "\r\n\r\n" + body;
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     /** The standard reason phrase for {@code code} (RFC 9110 15 and the codes registered since), else "Unknown". */
     static String reasonPhrase(int code) {
         return switch (code) {

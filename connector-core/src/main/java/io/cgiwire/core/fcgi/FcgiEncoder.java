@@ -6,13 +6,20 @@ import static io.cgiwire.core.fcgi.Fcgi.FCGI_END_REQUEST;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_GET_VALUES;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_GET_VALUES_RESULT;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_HEADER_LEN;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_MAX_CONNS;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_MAX_CONTENT_LENGTH;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_MAX_REQS;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_MPXS_CONNS;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_REQUEST_COMPLETE;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDOUT;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_NULL_REQUEST_ID;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_UNKNOWN_TYPE;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_VERSION_1;
 import static io.cgiwire.core.fcgi.Fcgi.paddingFor;
 
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -128,15 +135,61 @@ public final class FcgiEncoder {
         out.putInt(appStatus).put((byte) protocolStatus).put((byte) 0).put((byte) 0).put((byte) 0);
     }
 
+    /** FCGI_END_REQUEST as {@link #putEndRequest} writes it: a new buffer, ready to write. */
+    public static ByteBuffer endRequest(int requestId, int appStatus, int protocolStatus) {
+        ByteBuffer out = ByteBuffer.allocate(FCGI_HEADER_LEN + 8);
+        putEndRequest(out, requestId, appStatus, protocolStatus);
+        return out.flip();
+    }
+
     /** Writes FCGI_UNKNOWN_TYPE on the null request id for a record of {@code type}: 16 bytes. */
     public static void putUnknownType(ByteBuffer out, int type) {
         putHeader(out, FCGI_UNKNOWN_TYPE, FCGI_NULL_REQUEST_ID, 8, 0);
         out.put((byte) type).put(new byte[7]);
     }
 
+    /** FCGI_UNKNOWN_TYPE as {@link #putUnknownType} writes it: a new buffer, ready to write. */
+    public static ByteBuffer unknownType(int type) {
+        ByteBuffer out = ByteBuffer.allocate(FCGI_HEADER_LEN + 8);
+        putUnknownType(out, type);
+        return out.flip();
+    }
+
+    /**
+     * A whole response of request {@code requestId} in one buffer: {@code stdout} as FCGI_STDOUT, the empty record
+     * that ends the stream, and FCGI_END_REQUEST with FCGI_REQUEST_COMPLETE. For the short answers an application
+     * gives without running a servlet (a refused request).
+     */
+    public static ByteBuffer completeResponse(int requestId, byte[] stdout) {
+        ByteBuffer out = ByteBuffer.allocate((int) streamLength(stdout.length) + 2 * FCGI_HEADER_LEN + 8);
+        putStream(out, FCGI_STDOUT, requestId, ByteBuffer.wrap(stdout));
+        putStreamEnd(out, FCGI_STDOUT, requestId);
+        putEndRequest(out, requestId, 0, FCGI_REQUEST_COMPLETE);
+        return out.flip();
+    }
+
     /** FCGI_GET_VALUES_RESULT with {@code values} as name-value pairs, padded: a new buffer, ready to write. */
     public static ByteBuffer getValuesResult(Map<String, String> values) {
         return nameValueRecord(FCGI_GET_VALUES_RESULT, values);
+    }
+
+    /**
+     * The FCGI_GET_VALUES_RESULT of an application that takes one request per connection, answering {@code names}
+     * truthfully (spec 4.1): FCGI_MPXS_CONNS is 0; FCGI_MAX_CONNS and FCGI_MAX_REQS are given when known (positive)
+     * and left out otherwise, as are names the application does not know.
+     */
+    public static ByteBuffer getValuesResult(List<String> names, int maxConns, int maxReqs) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : names) {
+            if (name.equals(FCGI_MPXS_CONNS)) {
+                values.put(name, "0");
+            } else if (name.equals(FCGI_MAX_CONNS) && maxConns > 0) {
+                values.put(name, Integer.toString(maxConns));
+            } else if (name.equals(FCGI_MAX_REQS) && maxReqs > 0) {
+                values.put(name, Integer.toString(maxReqs));
+            }
+        }
+        return getValuesResult(values);
     }
 
     /** FCGI_GET_VALUES asking for {@code names} (a web server's record; for tests and peers). */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,17 @@ class CgiResponseHeadTest {
         head.writeTo(out);
         assertEquals(1 + want.length, out.position(), "writeTo advances by length()");
         assertArrayEquals(want, Arrays.copyOfRange(out.array(), 1, 1 + want.length), "writeTo");
+    }
+
+    /** What the adapters answer a refused request with, whichever the container and protocol. */
+    @Test
+    void refusal() {
+        assertEquals("Status: 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
+                + "\r\n431 PARAMS_TOO_LARGE\n",
+                new String(CgiResponseHead.refusal(431, "PARAMS_TOO_LARGE"), StandardCharsets.ISO_8859_1));
+        assertEquals("Status: 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 23\r\n"
+                + "\r\n400 bad request target\n",
+                new String(CgiResponseHead.refusal(400, "bad request target"), StandardCharsets.ISO_8859_1));
     }
 
     @Test

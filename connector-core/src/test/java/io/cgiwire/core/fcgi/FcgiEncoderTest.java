@@ -37,6 +37,11 @@ class FcgiEncoderTest {
         return Arrays.copyOf(out.array(), out.position());
     }
 
+    /** The bytes between a flipped buffer's position and limit. */
+    private static byte[] remaining(ByteBuffer out) {
+        return Arrays.copyOfRange(out.array(), out.position(), out.limit());
+    }
+
     private static byte[] pattern(int length) {
         byte[] body = new byte[length];
         for (int i = 0; i < length; i++) {
@@ -99,6 +104,47 @@ class FcgiEncoderTest {
         byte[] content = concat(new byte[] {15, 1}, FcgiFixtures.latin1("FCGI_MPXS_CONNS0"));
         assertArrayEquals(concat(new byte[] {1, 10, 0, 0, 0, 18, 6, 0}, content, new byte[6]),
                 Arrays.copyOfRange(out.array(), out.position(), out.limit()));
+    }
+
+    /** The one GET_VALUES rule both containers answer with: no multiplexing, limits only when known. */
+    @Test
+    void getValuesAnsweredForOneRequestPerConnection() {
+        List<String> names = List.of(Fcgi.FCGI_MAX_CONNS, "FCGI_UNHEARD_OF", Fcgi.FCGI_MAX_REQS, Fcgi.FCGI_MPXS_CONNS);
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put(Fcgi.FCGI_MAX_CONNS, "10");
+        expected.put(Fcgi.FCGI_MAX_REQS, "200");
+        expected.put(Fcgi.FCGI_MPXS_CONNS, "0");
+        assertArrayEquals(remaining(FcgiEncoder.getValuesResult(expected)),
+                remaining(FcgiEncoder.getValuesResult(names, 10, 200)));
+
+        Map<String, String> unknownLimits = Map.of(Fcgi.FCGI_MPXS_CONNS, "0");
+        assertArrayEquals(remaining(FcgiEncoder.getValuesResult(unknownLimits)),
+                remaining(FcgiEncoder.getValuesResult(names, -1, 0)));
+    }
+
+    @Test
+    void newBufferFormsMatchThePutForms() {
+        ByteBuffer end = ByteBuffer.allocate(16);
+        FcgiEncoder.putEndRequest(end, 7, 3, FCGI_CANT_MPX_CONN);
+        assertArrayEquals(remaining(end.flip()), remaining(FcgiEncoder.endRequest(7, 3, FCGI_CANT_MPX_CONN)));
+        ByteBuffer unknown = ByteBuffer.allocate(16);
+        FcgiEncoder.putUnknownType(unknown, 42);
+        assertArrayEquals(remaining(unknown.flip()), remaining(FcgiEncoder.unknownType(42)));
+    }
+
+    /** STDOUT (cut into records), the empty STDOUT, END_REQUEST: in a buffer of exactly that size. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 65535, 70000})
+    void completeResponse(int length) {
+        byte[] stdout = new byte[length];
+        new Random(length).nextBytes(stdout);
+        ByteBuffer expected = ByteBuffer.allocate(200_000);
+        FcgiEncoder.putStream(expected, FCGI_STDOUT, 5, ByteBuffer.wrap(stdout));
+        FcgiEncoder.putStreamEnd(expected, FCGI_STDOUT, 5);
+        FcgiEncoder.putEndRequest(expected, 5, 0, Fcgi.FCGI_REQUEST_COMPLETE);
+        ByteBuffer actual = FcgiEncoder.completeResponse(5, stdout);
+        assertEquals(actual.capacity(), actual.remaining(), "no slack");
+        assertArrayEquals(remaining(expected.flip()), remaining(actual));
     }
 
     @Test

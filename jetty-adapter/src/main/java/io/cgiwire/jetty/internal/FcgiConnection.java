@@ -11,7 +11,7 @@ import io.cgiwire.core.GatewayLimits;
 import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.cgi.CgiRequest;
 import io.cgiwire.core.cgi.CgiRequestMapper;
-import io.cgiwire.core.fcgi.Fcgi;
+import io.cgiwire.core.cgi.CgiResponseHead;
 import io.cgiwire.core.fcgi.FcgiDecoder;
 import io.cgiwire.core.fcgi.FcgiEncoder;
 import io.cgiwire.core.fcgi.FcgiEvent;
@@ -23,9 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
@@ -93,15 +91,15 @@ public final class FcgiConnection extends CgiConnection {
             } else if (event instanceof FcgiEvent.AbortRequest abort) {
                 onAbort(abort, tasks);
             } else if (event instanceof FcgiEvent.GetValues get) {
-                flusher.write(Callback.NOOP, FcgiEncoder.getValuesResult(values(get.names())));
+                // The thread pool bounds both the connections served at once and the requests.
+                int threads = getExecutor() instanceof ThreadPool.SizedThreadPool pool ? pool.getMaxThreads() : -1;
+                flusher.write(Callback.NOOP, FcgiEncoder.getValuesResult(get.names(), threads, threads));
                 if (pendingId < 0) {
                     // A management exchange is a complete one: no request is coming yet.
                     headersDone();
                 }
             } else if (event instanceof FcgiEvent.UnknownType unknown) {
-                ByteBuffer out = ByteBuffer.allocate(16);
-                FcgiEncoder.putUnknownType(out, unknown.type());
-                flusher.write(Callback.NOOP, out.flip());
+                flusher.write(Callback.NOOP, FcgiEncoder.unknownType(unknown.type()));
             }
             // FCGI_DATA is the Filter role's, which is refused at FCGI_BEGIN_REQUEST.
         }
@@ -209,9 +207,7 @@ public final class FcgiConnection extends CgiConnection {
         if (s.aborted && !s.ended) {
             // Spec 5.4: an aborted request still ends with FCGI_END_REQUEST.
             end(s);
-            ByteBuffer end = ByteBuffer.allocate(16);
-            FcgiEncoder.putEndRequest(end, s.requestId(), 0, FCGI_REQUEST_COMPLETE);
-            flusher.write(Callback.NOOP, end.flip());
+            flusher.write(Callback.NOOP, FcgiEncoder.endRequest(s.requestId(), 0, FCGI_REQUEST_COMPLETE));
         } else if (!s.ended) {
             // Failed before its last write: the response is cut short, and so is the connection.
             end(s);
@@ -261,37 +257,13 @@ public final class FcgiConnection extends CgiConnection {
     }
 
     private static ByteBuffer[] response(int id, int status, String reason) {
-        String body = status + " " + reason + "\n";
-        String head = "Status: " + status + " " + (status == 431 ? "Request Header Fields Too Large" : "Bad Request")
-                + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n";
-        byte[] bytes = (head + body).getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer out = ByteBuffer.allocate((int) FcgiEncoder.streamLength(bytes.length) + 24);
-        FcgiEncoder.putStream(out, FCGI_STDOUT, id, ByteBuffer.wrap(bytes));
-        FcgiEncoder.putStreamEnd(out, FCGI_STDOUT, id);
-        FcgiEncoder.putEndRequest(out, id, 0, FCGI_REQUEST_COMPLETE);
-        return new ByteBuffer[] {out.flip()};
+        return new ByteBuffer[] {FcgiEncoder.completeResponse(id, CgiResponseHead.refusal(status, reason))};
     }
 
     private void endRequest(int id, int protocolStatus) {
         LOG.debug("{} refusing request {} with protocol status {}", this, id, protocolStatus);
         decoder.endRequest(id);
-        ByteBuffer out = ByteBuffer.allocate(16);
-        FcgiEncoder.putEndRequest(out, id, 0, protocolStatus);
-        flusher.write(Callback.NOOP, out.flip());
-    }
-
-    /** FCGI_GET_VALUES answered truthfully: no multiplexing; the thread pool bounds concurrent requests. */
-    private Map<String, String> values(List<String> names) {
-        Map<String, String> values = new LinkedHashMap<>();
-        int threads = getExecutor() instanceof ThreadPool.SizedThreadPool pool ? pool.getMaxThreads() : -1;
-        for (String name : names) {
-            if (name.equals(Fcgi.FCGI_MPXS_CONNS)) {
-                values.put(name, "0");
-            } else if (threads > 0 && (name.equals(Fcgi.FCGI_MAX_REQS) || name.equals(Fcgi.FCGI_MAX_CONNS))) {
-                values.put(name, Integer.toString(threads));
-            }
-        }
-        return values;
+        flusher.write(Callback.NOOP, FcgiEncoder.endRequest(id, 0, protocolStatus));
     }
 
     /** FCGI_STDERR of the request in flight: each flush (println flushes) is one or more records. */

@@ -4,12 +4,12 @@ import io.cgiwire.core.GatewayLimits;
 import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.cgi.CgiRequest;
 import io.cgiwire.core.cgi.CgiRequestMapper;
+import io.cgiwire.core.cgi.CgiResponseHead;
 import io.cgiwire.core.scgi.ScgiDecoder;
 import io.cgiwire.core.scgi.ScgiEvent;
 import io.cgiwire.jetty.ScgiConnectionFactory;
 import io.cgiwire.jetty.RequestOptions;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
@@ -105,9 +105,6 @@ public final class ScgiConnection extends CgiConnection {
     }
 
     private static ByteBuffer response(int status, String reason) {
-        String body = status + " " + reason + "\n";
-        String text = "Status: " + status + " " + (status == 431 ? "Request Header Fields Too Large" : "Bad Request")
-                + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
-        return ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1));
+        return ByteBuffer.wrap(CgiResponseHead.refusal(status, reason));
     }
 }

@@ -487,12 +487,7 @@ abstract class CgiProcessor extends AbstractProcessor {
         if (cgi.serverName() != null) {
             request.serverName().setString(cgi.serverName());
             request.setServerPort(cgi.serverPort());
-            // The Host the client used, with the port the mapper worked out: Debian's nginx sends HTTP_HOST without
-            // the port, and the header must agree with getServerName() and getServerPort().
-            int defaultPort = cgi.secure() ? 443 : 80;
-            boolean explicitPort = cgi.serverPort() > 0 && cgi.serverPort() != defaultPort;
-            headers.setValue("Host").setString(explicitPort ? cgi.serverName() + ":" + cgi.serverPort()
-                    : cgi.serverName());
+            headers.setValue("Host").setString(cgi.host());
         } else {
             request.serverName().setString(localAddr);
             request.setServerPort(request.getLocalPort());

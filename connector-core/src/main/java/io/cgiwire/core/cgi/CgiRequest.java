@@ -126,6 +126,26 @@ public final class CgiRequest {
         return serverPort;
     }
 
+    /**
+     * Whether {@link #serverPort()} must be written in an authority: it is known and not the scheme's default (80
+     * for http, 443 for https).
+     */
+    public boolean explicitPort() {
+        return serverPort > 0 && serverPort != (secure() ? 443 : 80);
+    }
+
+    /**
+     * The Host header the container should see: {@link #serverName()}, with ":" and {@link #serverPort()} when the
+     * port is {@linkplain #explicitPort() explicit}; null when serverName is. Debian's nginx sends HTTP_HOST without
+     * the port, and containers refuse or misreport a Host that disagrees with getServerName() and getServerPort().
+     */
+    public String host() {
+        if (serverName == null) {
+            return null;
+        }
+        return explicitPort() ? serverName + ":" + serverPort : serverName;
+    }
+
     /** The client's address from REMOTE_ADDR, as sent; null if absent. */
     public String remoteAddr() {
         return remoteAddr;

@@ -337,6 +337,19 @@ class CgiRequestMapperTest {
         assertEquals(serverPort, r.serverPort(), "serverPort");
     }
 
+    /** The Host header both adapters give their container: the port only where it is not the scheme's default. */
+    @Test
+    void hostHeader() throws ProtocolException {
+        assertEquals("example.com", CgiRequestMapper.map(get("HTTP_HOST", "example.com")).host());
+        assertEquals("127.0.0.1:18091",
+                CgiRequestMapper.map(get("HTTP_HOST", "127.0.0.1", "SERVER_PORT", "18091")).host());
+        assertEquals("example.com", CgiRequestMapper.map(get("HTTP_HOST", "example.com:443", "HTTPS", "on")).host());
+        assertEquals("example.com:80",
+                CgiRequestMapper.map(get("HTTP_HOST", "example.com:80", "HTTPS", "on")).host());
+        assertEquals("[::1]:8080", CgiRequestMapper.map(get("HTTP_HOST", "[::1]:8080")).host());
+        assertNull(CgiRequestMapper.map(get("HTTPS", "on")).host());
+    }
+
     static Stream<Arguments> addresses() {
         return Stream.of(
                 arguments(get(), null, -1, null, -1, null),

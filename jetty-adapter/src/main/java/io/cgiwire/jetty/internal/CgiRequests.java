@@ -36,15 +36,11 @@ final class CgiRequests {
         HttpURI.Mutable uri = HttpURI.build().scheme(request.scheme());
         if (request.serverName() != null) {
             uri.host(request.serverName());
-            int defaultPort = request.secure() ? 443 : 80;
-            boolean explicitPort = request.serverPort() > 0 && request.serverPort() != defaultPort;
-            if (explicitPort) {
+            if (request.explicitPort()) {
                 uri.port(request.serverPort());
             }
-            // The Host the client used, with the port the mapper worked out: Jetty refuses a Host header that
-            // disagrees with the URI's authority, and Debian's nginx drops the port from HTTP_HOST.
-            fields.put(HttpHeader.HOST, explicitPort ? request.serverName() + ":" + request.serverPort()
-                    : request.serverName());
+            // Jetty refuses a Host header that disagrees with the URI's authority.
+            fields.put(HttpHeader.HOST, request.host());
         }
         String target = request.rawTarget();
         if (target.charAt(0) == '/') {

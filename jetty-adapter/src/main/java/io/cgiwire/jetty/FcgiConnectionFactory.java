@@ -53,8 +53,10 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
         if (webServers != null && !webServers.isBlank()) {
             setAllowedPeers(webServers);
         }
-        // A FastCGI record carries up to 64 KiB: read whole records where the web server writes them (lighttpd does).
-        setInputBufferSize(64 * 1024 + 512);
+        // Reads of up to 64 KiB, a FastCGI record's content, but no more: Jetty's default buffer pool keeps buffers
+        // of up to 64 KiB, and a larger one would be allocated (and zeroed) afresh for every read. Records larger
+        // than what is buffered are decoded across reads.
+        setInputBufferSize(64 * 1024);
     }
 
     @Override

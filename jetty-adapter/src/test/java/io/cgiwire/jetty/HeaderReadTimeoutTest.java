@@ -47,6 +47,25 @@ class HeaderReadTimeoutTest {
             }
         }
 
+        /**
+         * The connection's one timer, armed by the first request, fires during the second: it must give the second
+         * request its own full time, then close the connection when that runs out.
+         */
+        @Test
+        void eachRequestHasItsOwnFullTime() throws Exception {
+            try (RawClient c = client()) {
+                c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.get("/hello"), new byte[0]));
+                assertEquals(200, c.readResponse(1).status());
+                Thread.sleep(250);
+                c.write(RawClient.begin(1, FCGI_RESPONDER, FCGI_KEEP_CONN));
+                byte[] params = RawClient.params(1, RawClient.get("/hello"));
+                c.write(Arrays.copyOf(params, params.length / 2));
+                // The timer armed for the first request expires about 150 ms from now; the second has 400 ms.
+                assertFalse(c.closedByServer(300));
+                assertTrue(c.closedByServer(3000));
+            }
+        }
+
         /** Between requests a kept-alive connection is the web server's to close: the timer does not run. */
         @Test
         void anIdleKeptAliveConnectionStaysOpen() throws Exception {

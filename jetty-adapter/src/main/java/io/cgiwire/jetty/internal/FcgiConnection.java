@@ -228,6 +228,11 @@ public final class FcgiConnection extends CgiConnection {
     }
 
     @Override
+    protected boolean hasDeferredWork() {
+        return deferred != null;
+    }
+
+    @Override
     protected boolean closeWhenIdle() {
         // nginx races a close of an idle kept-alive connection and answers 502 (FRONT-SERVERS.md): a connection
         // that served FCGI_KEEP_CONN requests is closed by the web server, or when the connector stops.

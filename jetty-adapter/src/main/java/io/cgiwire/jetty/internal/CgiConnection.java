@@ -528,11 +528,24 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
 
     /** Ends the response by closing our side, then reads what the web server still sends until it closes too. */
     protected void shutdownAndDrain() {
+        boolean ended;
         synchronized (lock) {
             draining = true;
+            if (input != null) {
+                input.clear();
+            }
+            ended = inputEnded;
+            // Wait for the web server's close with fill interest: a dispatch here cost SCGI a thread handoff per
+            // request.
+            if (!ended && !closed && !isFillInterested()) {
+                fillInterested();
+            }
         }
-        getEndPoint().shutdownOutput();
-        execute(this::process);
+        if (ended) {
+            close();
+        } else {
+            getEndPoint().shutdownOutput();
+        }
     }
 
     /** Runs {@code task} on the pool; if the pool refuses it (the server is stopping), closes the connection. */

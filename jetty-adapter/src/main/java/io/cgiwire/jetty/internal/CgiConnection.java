@@ -612,7 +612,7 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
                 ThreadPool.executeImmediately(getExecutor(), task);
             }
         }
-        flusher.abort(cause != null ? cause : new EofException("connection closed"));
+        flusher.close(cause);
         super.onClose(cause);
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 
@@ -19,6 +20,7 @@ final class Flusher extends IteratingCallback {
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     private Entry active;
     private Throwable failure;
+    private boolean closed;
 
     Flusher(EndPoint endPoint) {
         this.endPoint = endPoint;
@@ -29,6 +31,9 @@ final class Flusher extends IteratingCallback {
         Throwable failed;
         synchronized (this) {
             failed = failure;
+            if (failed == null && closed) {
+                failed = new EofException("connection closed");
+            }
             if (failed == null) {
                 queue.offer(new Entry(buffers, callback));
             }
@@ -38,6 +43,25 @@ final class Flusher extends IteratingCallback {
             return;
         }
         iterate();
+    }
+
+    /**
+     * The connection closed: what is queued fails with {@code cause} (or an {@link EofException}), and so does every
+     * later write. A connection closes after every SCGI request, mostly with nothing queued: then no exception is
+     * made.
+     */
+    void close(Throwable cause) {
+        boolean idle;
+        synchronized (this) {
+            closed = true;
+            if (failure == null) {
+                failure = cause;
+            }
+            idle = active == null && queue.isEmpty();
+        }
+        if (!idle) {
+            abort(cause != null ? cause : new EofException("connection closed"));
+        }
     }
 
     @Override

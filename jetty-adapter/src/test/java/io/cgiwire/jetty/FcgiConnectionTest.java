@@ -2,11 +2,13 @@ package io.cgiwire.jetty;
 
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_AUTHORIZER;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_CANT_MPX_CONN;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_END_REQUEST;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_GET_VALUES_RESULT;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_KEEP_CONN;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_REQUEST_COMPLETE;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_RESPONDER;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDIN;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDOUT;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_UNKNOWN_ROLE;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_UNKNOWN_TYPE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -45,6 +47,42 @@ class FcgiConnectionTest extends ConnectionTestBase {
             c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.get("/hello"), new byte[0]));
             assertEquals("Hello\n", c.readResponse(1).text());
             assertFalse(c.closedByServer(1000), "FCGI_KEEP_CONN: the connection stays open");
+        }
+    }
+
+    /** A small response goes out whole: head and body in one STDOUT record, zero padded, then the end. */
+    @Test
+    void aSmallResponseIsOneRecordThenTheEnd() throws Exception {
+        try (RawClient c = client()) {
+            for (int i = 0; i < 3; i++) {
+                c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.get("/hello"), new byte[0]));
+                RawClient.Record stdout = c.readRecord();
+                String text = new String(stdout.content(), StandardCharsets.ISO_8859_1);
+                assertEquals(FCGI_STDOUT, stdout.type());
+                assertTrue(text.startsWith("Status: 200 OK\r\n") && text.endsWith("\r\n\r\nHello\n"), text);
+                assertEquals(0, (stdout.content().length + stdout.padding().length) % 8);
+                assertArrayEquals(new byte[stdout.padding().length], stdout.padding(), "padding is zeros");
+                RawClient.Record end = c.readRecord();
+                assertEquals(FCGI_STDOUT, end.type());
+                assertEquals(0, end.content().length);
+                assertEquals(FCGI_END_REQUEST, c.readRecord().type());
+            }
+        }
+    }
+
+    /** Bodies either side of the size up to which a response is copied into one record arrive intact. */
+    @Test
+    void bodiesAroundTheCopyLimitEchoedIntact() throws Exception {
+        Random random = new Random(11);
+        try (RawClient c = client()) {
+            for (int size : new int[] {1, 8000, 8191, 8192, 8193, 9000, 65535, 65536, 70000}) {
+                byte[] body = new byte[size];
+                random.nextBytes(body);
+                c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.post("/echo", size), body));
+                RawClient.Response r = c.readResponse(1);
+                assertEquals(200, r.status());
+                assertArrayEquals(body, r.body(), "body of " + size + " bytes");
+            }
         }
     }
 

@@ -87,8 +87,8 @@ final class RawClient implements Closeable {
         return all.toByteArray();
     }
 
-    /** One record: type, request id, content. */
-    record Record(int type, int requestId, byte[] content) {
+    /** One record: type, request id, content and the padding after it. */
+    record Record(int type, int requestId, byte[] content, byte[] padding) {
     }
 
     Record readRecord() throws IOException {
@@ -97,8 +97,9 @@ final class RawClient implements Closeable {
         int length = ((header[4] & 0xFF) << 8) | (header[5] & 0xFF);
         byte[] content = new byte[length];
         in.readFully(content);
-        in.skipNBytes(header[6] & 0xFF);
-        return new Record(header[1] & 0xFF, ((header[2] & 0xFF) << 8) | (header[3] & 0xFF), content);
+        byte[] padding = new byte[header[6] & 0xFF];
+        in.readFully(padding);
+        return new Record(header[1] & 0xFF, ((header[2] & 0xFF) << 8) | (header[3] & 0xFF), content, padding);
     }
 
     /** A FastCGI response: STDOUT and STDERR bytes of one request and its FCGI_END_REQUEST. */

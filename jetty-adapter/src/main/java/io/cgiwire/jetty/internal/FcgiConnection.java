@@ -1,6 +1,7 @@
 package io.cgiwire.jetty.internal;
 
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_CANT_MPX_CONN;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_HEADER_LEN;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_REQUEST_COMPLETE;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_RESPONDER;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDERR;
@@ -24,10 +25,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.ThreadPool;
 import org.slf4j.Logger;
@@ -41,7 +45,12 @@ import org.slf4j.LoggerFactory;
 public final class FcgiConnection extends CgiConnection {
     private static final Logger LOG = LoggerFactory.getLogger(FcgiConnection.class);
 
+    /** Responses up to this many bytes are copied into one record; larger ones are framed around the content. */
+    private static final int COPY_LIMIT = 8 * 1024;
+
     private final FcgiDecoder decoder;
+    private final ByteBufferPool pool;
+    private final boolean directOutput;
     private int pendingId = -1;
     private boolean pendingKeepConn;
     private FcgiEvent.Params deferred;
@@ -54,6 +63,8 @@ public final class FcgiConnection extends CgiConnection {
         super(connector, configuration, endPoint, FcgiConnectionFactory.PROTOCOL, options,
                 limits.getHeaderReadTimeout());
         this.decoder = new FcgiDecoder(limits);
+        this.pool = connector.getByteBufferPool();
+        this.directOutput = configuration.isUseOutputDirectByteBuffers();
     }
 
     @Override
@@ -179,6 +190,16 @@ public final class FcgiConnection extends CgiConnection {
     @Override
     protected void send(CgiStream s, ByteBuffer head, ByteBuffer body, boolean last, Callback callback) {
         int id = s.requestId();
+        int content = (head == null ? 0 : head.remaining()) + (body == null ? 0 : body.remaining());
+        if (last) {
+            synchronized (lock) {
+                end(s);
+            }
+        }
+        if (content <= COPY_LIMIT) {
+            sendCopy(id, head, body, content, last, callback);
+            return;
+        }
         List<ByteBuffer> out = new ArrayList<>(8);
         if (head != null) {
             Collections.addAll(out, FcgiEncoder.frameStream(FCGI_STDOUT, id, head));
@@ -191,15 +212,50 @@ public final class FcgiConnection extends CgiConnection {
             FcgiEncoder.putStreamEnd(end, FCGI_STDOUT, id);
             FcgiEncoder.putEndRequest(end, id, 0, FCGI_REQUEST_COMPLETE);
             out.add(end.flip());
-            synchronized (lock) {
-                end(s);
+        }
+        flusher.write(callback, out.toArray(ByteBuffer[]::new));
+    }
+
+    /**
+     * A small response, or a small part of one: head and body in one STDOUT record, and with the end of the request
+     * when {@code last}, copied into one pooled buffer and written at once. Framing them apart took five buffers and
+     * two records for nginx to parse; copying a few KiB costs less.
+     */
+    private void sendCopy(int id, ByteBuffer head, ByteBuffer body, int content, boolean last, Callback callback) {
+        if (content == 0 && !last) {
+            callback.succeeded();
+            return;
+        }
+        int size = (int) FcgiEncoder.streamLength(content) + (last ? 24 : 0);
+        RetainableByteBuffer buffer = pool.acquire(size, directOutput);
+        ByteBuffer out = buffer.getByteBuffer();
+        int position = BufferUtil.flipToFill(out);
+        if (content > 0) {
+            int padding = (int) FcgiEncoder.streamLength(content) - FCGI_HEADER_LEN - content;
+            FcgiEncoder.putHeader(out, FCGI_STDOUT, id, content, padding);
+            if (head != null) {
+                out.put(head);
+            }
+            if (body != null) {
+                out.put(body);
+            }
+            // Zeros, never what a pooled buffer held before.
+            for (int i = 0; i < padding; i++) {
+                out.put((byte) 0);
             }
         }
-        if (out.isEmpty()) {
-            callback.succeeded();
-        } else {
-            flusher.write(callback, out.toArray(ByteBuffer[]::new));
+        if (last) {
+            FcgiEncoder.putStreamEnd(out, FCGI_STDOUT, id);
+            FcgiEncoder.putEndRequest(out, id, 0, FCGI_REQUEST_COMPLETE);
         }
+        BufferUtil.flipToFlush(out, position);
+        flusher.write(Callback.from(callback.getInvocationType(), () -> {
+            buffer.release();
+            callback.succeeded();
+        }, x -> {
+            buffer.release();
+            callback.failed(x);
+        }), out);
     }
 
     @Override

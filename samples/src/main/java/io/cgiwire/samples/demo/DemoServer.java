@@ -30,6 +30,8 @@ import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
  * listeners. {@link DemoMain} is the command line; tests can use this class in-process.
  */
 public final class DemoServer implements AutoCloseable {
+    /** What the command line prints on Tomcat once a stop at shutdown (SIGTERM) has finished. */
+    static final String STOPPED_LINE = "cgiwire demo: stopped";
     /** How long a stop waits for requests in flight. */
     static final long STOP_TIMEOUT_MS = 5000;
     private static final int S_IFMT = 0170000;
@@ -76,7 +78,13 @@ public final class DemoServer implements AutoCloseable {
             List<Listener> listeners = new ArrayList<>();
             DemoServer demo = new DemoServer(TomcatDemo.start(options, listeners), listeners);
             if (stopAtShutdown) {
-                Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "cgiwire-demo-stop"));
+                // Said on stdout: the JVM's own shutdown hook closes java.util.logging's handlers, so Tomcat's lines
+                // about stopping are lost.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    demo.close();
+                    System.out.println(STOPPED_LINE);
+                    System.out.flush();
+                }, "cgiwire-demo-stop"));
             }
             return demo;
         }

@@ -79,6 +79,11 @@ final class ChildProcess implements AutoCloseable {
         return read(stdout);
     }
 
+    /** All of stdout, then all of stderr: to count log lines, which {@link #output()}'s tails may cut. */
+    String log() {
+        return read(stdout) + read(stderr);
+    }
+
     /** stdout and stderr, for failure messages. */
     String output() {
         return "--- " + name + " stdout ---\n" + tail(read(stdout)) + "--- " + name + " stderr ---\n" + tail(read(stderr));

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A backend stopped gracefully loses no request it admitted: requests in flight finish, kept-alive connections close
- * after their last response, and nginx, with two backends in one upstream, sends the rest to the other one.
+ * after their last response, and nginx, with two backends in one upstream, sends the rest to the other one. The demo
+ * runs on Jetty here; {@link TomcatFailoverIT} runs the same scenarios on Tomcat.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FailoverIT {
@@ -38,9 +39,19 @@ class FailoverIT {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** The demo's container: nothing for its default, Jetty. */
+    List<String> containerArgs() {
+        return List.of();
+    }
+
+    /** What the demo prints once it has stopped gracefully (Jetty logs it; never printed if it was killed). */
+    String stoppedMarker() {
+        return "Stopped";
+    }
+
     @BeforeEach
     void setUp() {
-        work = WorkDir.create("FailoverIT");
+        work = WorkDir.create(getClass().getSimpleName());
     }
 
     @AfterEach
@@ -58,8 +69,10 @@ class FailoverIT {
     /** One demo on fixed ports (so it can come back where nginx expects it), started until it is ready. */
     private ChildProcess demo(String name, int fcgiPort, int scgiPort) throws Exception {
         Path dir = Files.createDirectories(work.resolve(name + "-" + System.nanoTime()));
-        ChildProcess p = ChildProcess.start(name, List.of(JAVA, "-jar", JAR.toAbsolutePath().toString(),
-                "--fcgi", "127.0.0.1:" + fcgiPort, "--scgi", "127.0.0.1:" + scgiPort), dir, Map.of());
+        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR.toAbsolutePath().toString(),
+                "--fcgi", "127.0.0.1:" + fcgiPort, "--scgi", "127.0.0.1:" + scgiPort));
+        command.addAll(containerArgs());
+        ChildProcess p = ChildProcess.start(name, command, dir, Map.of());
         p.awaitReady("ready", Duration.ofSeconds(60), c -> c.stdout().contains("cgiwire demo: ready"));
         running.add(p);
         return p;
@@ -98,7 +111,7 @@ class FailoverIT {
                 assertEquals(20480, body.readAllBytes().length, "the whole body of an admitted request");
             }
         }
-        assertTrue(backend.output().contains("Stopped"), backend.output());
+        assertTrue(backend.log().contains(stoppedMarker()), backend.output());
     }
 
     /**

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,21 +21,29 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The short version of the soak (tools/soak/soak.sh runs the 30-minute one): moderate load through nginx for
  * {@code cgiwire.soak.seconds} (default 20), reporting the demo's heap after a full GC and its open file
- * descriptors at start and end. Leaks show as descriptors that stay open or a heap that keeps what it served.
+ * descriptors at start and end. Leaks show as descriptors that stay open or a heap that keeps what it served. The demo
+ * runs on Jetty here; {@link TomcatSoakIT} soaks it on Tomcat.
  */
 class SoakIT {
     private static final Path JAR = Path.of(System.getProperty("cgiwire.demo.jar", "target/cgiwire-demo.jar"));
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private static final int SECONDS = Integer.getInteger("cgiwire.soak.seconds", 20);
 
+    /** The demo's container: nothing for its default, Jetty. */
+    List<String> containerArgs() {
+        return List.of();
+    }
+
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void moderateLoadLeavesNothingBehind() throws Exception {
-        try (WorkDir work = WorkDir.create("SoakIT")) {
+        try (WorkDir work = WorkDir.create(getClass().getSimpleName())) {
             int[] ports = FreePorts.take(2);
-            try (ChildProcess demo = ChildProcess.start("demo", List.of(JAVA, "-Xmx256m", "-jar",
-                    JAR.toAbsolutePath().toString(), "--fcgi", "127.0.0.1:" + ports[0], "--scgi",
-                    "127.0.0.1:" + ports[1]), Files.createDirectories(work.resolve("demo")), Map.of());
+            List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx256m", "-jar", JAR.toAbsolutePath().toString(),
+                    "--fcgi", "127.0.0.1:" + ports[0], "--scgi", "127.0.0.1:" + ports[1]));
+            command.addAll(containerArgs());
+            try (ChildProcess demo = ChildProcess.start("demo", command, Files.createDirectories(work.resolve("demo")),
+                    Map.of());
                     NginxPool nginx = new NginxPool(work.resolve("nginx"),
                             List.of(Endpoint.tcp("127.0.0.1", ports[0])))) {
                 demo.awaitReady("ready", Duration.ofSeconds(60), c -> c.stdout().contains("cgiwire demo: ready"));
@@ -47,9 +56,9 @@ class SoakIT {
                         nginx.uri(Site.PLAIN, "/bytes?n=65536").toString());
                 Thread.sleep(1500);
                 Sample end = Sample.of(demo.pid());
-                System.out.printf("soak %d s: /hello %d requests, /bytes 64 KiB %d requests; heap after GC %d KiB -> "
-                        + "%d KiB, open fds %d -> %d%n", SECONDS, requests(hello), requests(bytes),
-                        start.heapKiB, end.heapKiB, start.fds, end.fds);
+                System.out.printf("%s: soak %d s: /hello %d requests, /bytes 64 KiB %d requests; heap after GC %d KiB"
+                        + " -> %d KiB, open fds %d -> %d%n", getClass().getSimpleName(), SECONDS, requests(hello),
+                        requests(bytes), start.heapKiB, end.heapKiB, start.fds, end.fds);
                 for (String out : List.of(hello, bytes)) {
                     assertFalse(out.contains("Socket errors"), out);
                     assertFalse(out.contains("Non-2xx"), out);
@@ -59,7 +68,7 @@ class SoakIT {
                 assertTrue(end.fds <= start.fds + 20, () -> "open fds " + start.fds + " -> " + end.fds);
                 assertTrue(end.heapKiB <= start.heapKiB + 32 * 1024,
                         () -> "heap after GC " + start.heapKiB + " KiB -> " + end.heapKiB + " KiB");
-                assertEquals("", leakWarnings(demo.output()), demo.output());
+                assertEquals("", leakWarnings(demo.log()), demo.output());
             }
         }
     }

@@ -33,7 +33,7 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <p>Attributes with the same names as on the Jetty side ({@code maxParamsBytes}, {@code maxParamsCount},
  * {@code maxParamNameLength}, {@code maxParamValueLength}, {@code maxScgiHeaderBytes}, {@code maxNetstringDigits},
  * {@code maxMultiplexedRequests}) bound what the web server may make a connection buffer; they are read when a
- * processor is created. {@code tomcatAuthentication} (default true) is AJP's: set it to false to trust REMOTE_USER and
+ * processor is created. {@code headerReadTimeout} bounds the total time a request's variables take to arrive. {@code tomcatAuthentication} (default true) is AJP's: set it to false to trust REMOTE_USER and
  * AUTH_TYPE from the web server.
  *
  * @param <S> the endpoint's socket type
@@ -206,8 +206,10 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> {
     }
 
     /**
-     * Milliseconds a request's variables may take to arrive (the same attribute as on the Jetty side). On Tomcat it
-     * is the read timeout while they are read, so it bounds each silence rather than their total.
+     * Milliseconds a request's variables may take to arrive in total (the same attribute as on the Jetty side), from
+     * a new connection's first byte or, on a kept FastCGI connection, the request's FCGI_BEGIN_REQUEST: however
+     * slowly they trickle in, the connection is closed when the time is up, and that is logged once. The wait for a
+     * new connection's first byte is {@code connectionTimeout}'s, as on Tomcat's HTTP connector.
      *
      * @see GatewayLimits#setHeaderReadTimeout(int)
      */

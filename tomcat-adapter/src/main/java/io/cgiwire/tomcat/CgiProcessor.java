@@ -7,8 +7,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import jakarta.servlet.ServletConnection;
 import org.apache.coyote.AbstractProcessor;
@@ -27,6 +29,7 @@ import org.apache.tomcat.util.http.MimeHeaders;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
 import org.apache.tomcat.util.net.ApplicationBufferHandler;
 import org.apache.tomcat.util.net.NioChannel;
+import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
 /**
@@ -47,6 +50,12 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <p>The end of a connection: kept for the next request (FastCGI with FCGI_KEEP_CONN), closed at once when broken, or
  * else closed gracefully: our side is shut down and what the web server still sends (an unread body) is read and
  * dropped until it closes too, so that the web server never gets a reset that could cost it the response.
+ *
+ * <p>A request's variables must be complete within {@code headerReadTimeout} of its start (a new connection's first
+ * bytes, or FastCGI's FCGI_BEGIN_REQUEST on a kept connection), however slowly they trickle in: each wait for more of
+ * them has what is left of that time as its read timeout, and the connection is closed, and logged once, when it is
+ * up. Between requests a kept connection has no timeout ({@code keepAliveTimeout}); the wait for a new connection's
+ * first byte is Tomcat's {@code connectionTimeout}.
  *
  * <p>A processor stays with its connection while the connection lives: the decoder's state is the connection's.
  */
@@ -94,6 +103,9 @@ abstract class CgiProcessor extends AbstractProcessor {
     private boolean inputEnded;
     private volatile IOException failure;
     private boolean draining;
+    /** A request's variables are being read: they must be complete by {@link #headDeadline} (System.nanoTime()). */
+    private boolean readingHead;
+    private long headDeadline;
 
     CgiProcessor(AbstractCgiProtocol<?> protocol, Adapter adapter, int inputBufferSize) {
         super(adapter);
@@ -169,6 +181,8 @@ abstract class CgiProcessor extends AbstractProcessor {
                         + " allowedPeers [" + protocol.getAllowedPeers() + "]");
                 return SocketState.CLOSED;
             }
+            // A new connection: as on the Jetty side, it must bring a request's variables in time.
+            headStarted();
         }
         setSocketWrapper(socket);
         RequestInfo rp = request.getRequestProcessor();
@@ -180,12 +194,13 @@ abstract class CgiProcessor extends AbstractProcessor {
                 return SocketState.CLOSED;
             }
             rp.setStage(Constants.STAGE_PARSE);
+            if (readingHead && System.nanoTime() - headDeadline >= 0) {
+                return headTimedOut();
+            }
             CgiRequest cgi;
             try {
                 readLock.lock();
                 try {
-                    // headerReadTimeout bounds each silence while the request's variables arrive.
-                    socket.setReadTimeout(protocol.getHeaderReadTimeout());
                     cgi = readRequest();
                 } finally {
                     readLock.unlock();
@@ -197,7 +212,7 @@ abstract class CgiProcessor extends AbstractProcessor {
                 return SocketState.CLOSED;
             }
             if (cgi == null) {
-                return draining ? drain() : failure != null || inputEnded ? SocketState.CLOSED : SocketState.LONG;
+                return draining ? drain() : failure != null || inputEnded ? SocketState.CLOSED : awaitHead();
             }
             request.markStartTime();
             socketWrapper.setReadTimeout(protocol.getConnectionTimeout());
@@ -245,6 +260,61 @@ abstract class CgiProcessor extends AbstractProcessor {
                 return next;
             }
         }
+    }
+
+    /**
+     * The endpoint reports a read timeout as an ERROR event; while a request's variables are read, that is
+     * headerReadTimeout running out (the read timeout is what was left of it), and it is logged as such.
+     */
+    @Override
+    public SocketState process(SocketWrapperBase<?> socket, SocketEvent status) throws IOException {
+        if (status == SocketEvent.ERROR && readingHead && !draining && failure == null && !isAsync()
+                && socket.getError() instanceof SocketTimeoutException) {
+            return headTimedOut();
+        }
+        return super.process(socket, status);
+    }
+
+    /**
+     * A request has begun: its variables must be complete within headerReadTimeout from now. Called for a new
+     * connection, and by FastCGI for FCGI_BEGIN_REQUEST; a deadline already running is kept.
+     */
+    protected final void headStarted() {
+        if (!readingHead) {
+            readingHead = true;
+            headDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(protocol.getHeaderReadTimeout());
+        }
+    }
+
+    /** The request's variables are complete, or no request is coming yet: no deadline runs. */
+    protected final void headDone() {
+        readingHead = false;
+    }
+
+    /**
+     * Waits for more bytes: for a request's variables no longer than what is left of headerReadTimeout (the endpoint
+     * closes the connection after that much silence and says so with an ERROR event), between requests without a
+     * timeout of ours.
+     */
+    private SocketState awaitHead() {
+        if (!readingHead) {
+            socketWrapper.setReadTimeout(protocol.getKeepAliveTimeout());
+            return SocketState.LONG;
+        }
+        long left = headDeadline - System.nanoTime();
+        if (left <= 0) {
+            return headTimedOut();
+        }
+        socketWrapper.setReadTimeout(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+        return SocketState.LONG;
+    }
+
+    /** Logs, once, that the request's variables came too slowly, and closes the connection (as the Jetty side). */
+    private SocketState headTimedOut() {
+        readingHead = false;
+        getLog().warn(prefix() + "a request's variables did not arrive within " + protocol.getHeaderReadTimeout()
+                + " ms (headerReadTimeout); closing");
+        return SocketState.CLOSED;
     }
 
     @Override
@@ -329,6 +399,7 @@ abstract class CgiProcessor extends AbstractProcessor {
      */
     protected final void closeAfterAnswer() {
         draining = true;
+        readingHead = false;
         writeLock.lock();
         try {
             socketWrapper.flush(true);
@@ -853,6 +924,7 @@ abstract class CgiProcessor extends AbstractProcessor {
         inputEnded = false;
         failure = null;
         draining = false;
+        readingHead = false;
         recycleConnection();
     }
 

@@ -98,6 +98,10 @@ final class FcgiProcessor extends CgiProcessor {
                 // The connector's limits bound the connections and the requests served at once.
                 writeAndFlush(FcgiEncoder.getValuesResult(get.names(), protocol.getMaxConnections(),
                         protocol.getMaxThreads()));
+                if (pendingId < 0) {
+                    // A management exchange is a complete one: no request is coming yet.
+                    headDone();
+                }
             } else if (event instanceof FcgiEvent.UnknownType unknown) {
                 writeAndFlush(FcgiEncoder.unknownType(unknown.type()));
             }
@@ -115,6 +119,7 @@ final class FcgiProcessor extends CgiProcessor {
         } else {
             pendingId = id;
             pendingKeepConn = begin.keepConn();
+            headStarted();
         }
     }
 
@@ -142,6 +147,7 @@ final class FcgiProcessor extends CgiProcessor {
     @Override
     protected CgiRequest readRequest() throws IOException {
         while (pump(Want.HEAD, false)) {
+            headDone();
             CgiEnvironment params = nextParams;
             int id = pendingId;
             nextParams = null;

@@ -65,6 +65,7 @@ final class ScgiProcessor extends CgiProcessor {
             return null;
         }
         started = true;
+        headDone();
         try {
             return CgiRequestMapper.map(headers.environment());
         } catch (ProtocolException e) {

@@ -3,6 +3,7 @@ package io.cgiwire.tomcat;
 import io.cgiwire.core.GatewayLimits;
 import io.cgiwire.core.PeerAllowlist;
 import java.net.InetAddress;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.regex.Pattern;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.Processor;
@@ -33,8 +34,10 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <p>Attributes with the same names as on the Jetty side ({@code maxParamsBytes}, {@code maxParamsCount},
  * {@code maxParamNameLength}, {@code maxParamValueLength}, {@code maxScgiHeaderBytes}, {@code maxNetstringDigits},
  * {@code maxMultiplexedRequests}) bound what the web server may make a connection buffer; they are read when a
- * processor is created. {@code headerReadTimeout} bounds the total time a request's variables take to arrive. {@code tomcatAuthentication} (default true) is AJP's: set it to false to trust REMOTE_USER and
- * AUTH_TYPE from the web server.
+ * processor is created. {@code headerReadTimeout} bounds the total time a request's variables take to arrive.
+ * {@code unixSocketPermissions} is the Jetty side's name for the endpoint's {@code unixDomainSocketPathPermissions}.
+ * {@code tomcatAuthentication} (default true) is AJP's: set it to false to trust REMOTE_USER and AUTH_TYPE from the
+ * web server.
  *
  * @param <S> the endpoint's socket type
  */
@@ -215,6 +218,36 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> {
      */
     public void setHeaderReadTimeout(int headerReadTimeout) {
         limits.setHeaderReadTimeout(headerReadTimeout);
+    }
+
+    /** The Unix socket file's mode, as {@code ls} shows it; null when the umask decides. */
+    public String getUnixSocketPermissions() {
+        return getEndpoint() instanceof NioEndpoint nio ? nio.getUnixDomainSocketPathPermissions() : null;
+    }
+
+    /**
+     * Sets the mode of the socket file at {@code unixDomainSocketPath} once it is created, as {@code ls} shows it (for
+     * example {@code rw-rw----}: the web server's worker needs write permission to connect); null or empty leaves the
+     * umask's. The Jetty side's name (and form) for the endpoint's {@code unixDomainSocketPathPermissions}, which it
+     * sets, so that the same attribute works in server.xml.
+     *
+     * @throws IllegalArgumentException if {@code permissions} is not of that form
+     */
+    public void setUnixSocketPermissions(String permissions) {
+        String mode = permissions == null || permissions.isBlank() ? null : permissions.trim();
+        if (mode != null) {
+            // Refused here, with the attribute's name, rather than when the endpoint binds.
+            try {
+                PosixFilePermissions.fromString(mode);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unixSocketPermissions must be a mode as ls shows it, such as"
+                        + " rw-rw----, not \"" + mode + "\"", e);
+            }
+        }
+        if (!(getEndpoint() instanceof NioEndpoint nio)) {
+            throw new IllegalStateException(wireProtocol() + " connector: unixSocketPermissions needs a NioEndpoint");
+        }
+        nio.setUnixDomainSocketPathPermissions(mode);
     }
 
     /** The peers allowed to connect, as given; empty when any peer may. */

@@ -11,11 +11,13 @@ import org.apache.tomcat.util.net.NioEndpoint;
  * <pre>
  * &lt;Connector protocol="io.cgiwire.tomcat.FcgiNioProtocol" address="127.0.0.1" port="9000"/&gt;
  * &lt;Connector protocol="io.cgiwire.tomcat.FcgiNioProtocol" unixDomainSocketPath="/run/cgiwire/fcgi.sock"
- *            unixDomainSocketPathPermissions="rw-rw----"/&gt;
+ *            unixSocketPermissions="rw-rw----"/&gt;
  * </pre>
  * Point nginx's {@code fastcgi_pass}, httpd's mod_proxy_fcgi or lighttpd's mod_fastcgi at it. Each request reaches
  * the servlets as an ordinary HTTP request built from the CGI variables: the client's address from REMOTE_ADDR, the
- * scheme from HTTPS, the Host the client used. Put this jar and connector-core's in Tomcat's {@code lib/}.
+ * scheme from HTTPS, the Host the client used. Put this jar and connector-core's in Tomcat's {@code lib/}. The socket
+ * file's mode is {@code unixSocketPermissions} (the Jetty side's name; Tomcat's own
+ * {@code unixDomainSocketPathPermissions} is the same setting).
  *
  * <p>FCGI_KEEP_CONN is honoured: clear, the connection closes after FCGI_END_REQUEST; set, it stays open until the
  * web server closes it or the connector stops. A second request id while one is in flight is answered with

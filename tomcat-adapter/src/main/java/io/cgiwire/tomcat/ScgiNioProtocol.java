@@ -12,7 +12,8 @@ import org.apache.tomcat.util.net.NioEndpoint;
  * &lt;Connector protocol="io.cgiwire.tomcat.ScgiNioProtocol" address="127.0.0.1" port="4000"/&gt;
  * </pre>
  * Point nginx's {@code scgi_pass}, httpd's mod_proxy_scgi or lighttpd's mod_scgi at it; a Unix socket works as for
- * {@link FcgiNioProtocol} ({@code unixDomainSocketPath}). Put this jar and connector-core's in Tomcat's {@code lib/}.
+ * {@link FcgiNioProtocol} ({@code unixDomainSocketPath}, {@code unixSocketPermissions}). Put this jar and
+ * connector-core's in Tomcat's {@code lib/}.
  *
  * <p>SCGI carries one request per connection: the header netstring, then exactly CONTENT_LENGTH body bytes, streamed
  * to the servlet as it reads them. The response is written as the servlet produces it and ends when the connection

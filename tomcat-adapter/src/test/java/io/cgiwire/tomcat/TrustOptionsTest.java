@@ -2,8 +2,12 @@ package io.cgiwire.tomcat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
@@ -13,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The same trust attributes as on the Jetty side: allowedPeers, allowedRequestAttributesPattern, trustRemoteUser. */
+/**
+ * The same trust attributes as on the Jetty side: allowedPeers, allowedRequestAttributesPattern, trustRemoteUser,
+ * unixSocketPermissions.
+ */
 @Timeout(30)
 class TrustOptionsTest {
     @Nested
@@ -71,6 +78,41 @@ class TrustOptionsTest {
                 assertTrue(c.readResponse(1).text().contains("remoteUser=alice\n"));
             }
         }
+    }
+
+    /** The Jetty side's name for the socket file's mode, set as server.xml sets it. */
+    @Nested
+    class UnixSocketMode extends ProtocolTestBase {
+        @Override
+        Class<ScgiNioProtocol> protocol() {
+            return ScgiNioProtocol.class;
+        }
+
+        @Override
+        void configure(Connector c) {
+            assertTrue(c.setProperty("unixSocketPermissions", "rw-rw----"));
+        }
+
+        @Test
+        void theSocketFileHasTheMode() throws Exception {
+            assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(unixSocket));
+            ScgiNioProtocol protocol = (ScgiNioProtocol) unixConnector.getProtocolHandler();
+            assertEquals("rw-rw----", protocol.getUnixSocketPermissions());
+            try (RawClient c = new RawClient(unixSocket)) {
+                c.write(RawClient.scgi(RawClient.get("/hello"), new byte[0]));
+                assertEquals("Hello\n", c.readToEnd().text());
+            }
+        }
+    }
+
+    @Test
+    void unixSocketPermissionsNotAModeIsRefused() {
+        FcgiNioProtocol protocol = new FcgiNioProtocol();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> protocol.setUnixSocketPermissions("660"));
+        assertTrue(e.getMessage().contains("660"), e.getMessage());
+        protocol.setUnixSocketPermissions(" ");
+        assertNull(protocol.getUnixSocketPermissions(), "empty leaves the umask's, as on Jetty");
     }
 
     /** As Tomcat's AJP connector refuses to start without a secret: no open port without naming who may use it. */

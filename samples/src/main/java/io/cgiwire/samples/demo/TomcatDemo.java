@@ -103,7 +103,7 @@ final class TomcatDemo implements DemoServer.Container {
             connector.setProperty("unixDomainSocketPath", path.toString());
             // The front server's worker runs as another user and must be able to connect. Issue 6 makes the mode
             // (and owner) configurable; until then, anyone on this machine may.
-            connector.setProperty("unixDomainSocketPathPermissions", "rw-rw-rw-");
+            connector.setProperty("unixSocketPermissions", "rw-rw-rw-");
             address = new ListenAddress.Unix(path);
         }
         tomcat.getService().addConnector(connector);

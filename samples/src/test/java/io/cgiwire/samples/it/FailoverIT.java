@@ -1,6 +1,7 @@
 package io.cgiwire.samples.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cgiwire.samples.it.FrontServer.Site;
@@ -87,31 +88,53 @@ class FailoverIT {
         return millis;
     }
 
+    /**
+     * Admitted requests finish; each connection they came on is closed after its last response (so nginx never
+     * reuses one that is going away), and nginx has nothing to complain about.
+     */
     @Test
     void gracefulStopFinishesTheRequestsItAdmitted() throws Exception {
         int[] ports = FreePorts.take(2);
         ChildProcess backend = demo("demo", ports[0], ports[1]);
         NginxPool nginx = new NginxPool(work.resolve("nginx"), List.of(Endpoint.tcp("127.0.0.1", ports[0])));
         running.add(nginx.start());
-        // Four downloads of 20 KiB written 1 KiB per 100 ms: about two seconds each. Stop once all four have
-        // their response headers: then the backend has admitted them.
-        List<HttpResponse<java.io.InputStream>> inFlight = new ArrayList<>();
+        // Three downloads of 10 KiB written 1 KiB per 50 ms, about half a second each, and one of 30 KiB written 1 KiB
+        // per 100 ms, about three seconds. Stop once all four have their response headers: then the backend has
+        // admitted them.
+        List<String> paths = List.of("/slow?ms=50&n=10240", "/slow?ms=50&n=10240", "/slow?ms=50&n=10240",
+                "/slow?ms=100&n=30720");
         List<CompletableFuture<HttpResponse<java.io.InputStream>>> started = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            started.add(client.sendAsync(HttpRequest.newBuilder(nginx.uri(Site.PLAIN, "/slow?ms=100&n=20480"))
+        for (String path : paths) {
+            started.add(client.sendAsync(HttpRequest.newBuilder(nginx.uri(Site.PLAIN, path))
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream()));
         }
+        List<HttpResponse<java.io.InputStream>> inFlight = new ArrayList<>();
         for (CompletableFuture<HttpResponse<java.io.InputStream>> f : started) {
             inFlight.add(f.get(30, TimeUnit.SECONDS));
         }
-        stopGracefully(backend);
-        for (HttpResponse<java.io.InputStream> r : inFlight) {
+        CompletableFuture<Long> stopped = CompletableFuture.supplyAsync(() -> stopGracefully(backend));
+        for (int i = 0; i < inFlight.size(); i++) {
+            HttpResponse<java.io.InputStream> r = inFlight.get(i);
             assertEquals(200, r.statusCode(), () -> nginx.diagnostics() + backend.output());
             try (java.io.InputStream body = r.body()) {
-                assertEquals(20480, body.readAllBytes().length, "the whole body of an admitted request");
+                int length = i < 3 ? 10240 : 30720;
+                assertEquals(length, body.readAllBytes().length, "the whole body of an admitted request");
+            }
+            if (i == 2) {
+                // The short ones are done, the long one is not: its connection is the backend's last one open.
+                GatewaySuite.eventually(Duration.ofSeconds(2), () -> established(ports[0]) == 1,
+                        () -> "connections to the stopping backend: " + TcpTable.peersOf(ports[0]));
+                assertFalse(stopped.isDone(), "the long download kept the backend running");
             }
         }
+        stopped.get(15, TimeUnit.SECONDS);
         assertTrue(backend.log().contains(stoppedMarker()), backend.output());
+        assertFalse(nginx.errorLog().contains("[error]"), nginx::diagnostics);
+    }
+
+    /** Connections to {@code port} established at one end at least. */
+    private static long established(int port) {
+        return TcpTable.peersOf(port).values().stream().filter(TcpTable.ESTABLISHED::equals).count();
     }
 
     /**

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The 30-minute soak (issue 6): the demo behind nginx (FastCGI, upstream keepalive) at moderate load, with the demo's
 # heap after a full GC and its open file descriptors sampled every minute. Outside the default test run; its short
-# version is samples/src/test/java/io/cgiwire/samples/it/SoakIT.java, which CI runs.
+# version is samples/src/test/java/io/cgiwire/samples/it/SoakIT.java (TomcatSoakIT on Tomcat), which CI runs.
 #
 #   mvn -B -q -DskipTests package            # builds samples/target/cgiwire-demo.jar
 #   bash tools/soak/soak.sh                  # DURATION=1800 CONNECTIONS=32 RATE_PATHS="/hello /bytes?n=65536"
+#   CONTAINER=tomcat bash tools/soak/soak.sh # the demo on embedded Tomcat (default jetty)
 #
 # Needs nginx and wrk (apt-get install -y nginx wrk). Loopback only; everything it starts is stopped on exit.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 JAR=${JAR:-$REPO/samples/target/cgiwire-demo.jar}
 DURATION=${DURATION:-1800}
+CONTAINER=${CONTAINER:-jetty}
 CONNECTIONS=${CONNECTIONS:-32}
 PATHS=${RATE_PATHS:-/hello /bytes?n=65536 /hello}
 WORK=$(mktemp -d /tmp/cgiwire-soak-XXXXXX)
@@ -24,7 +26,8 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 FCGI=$(free_port); HTTP=$(free_port)
 
-java -Xmx256m -jar "$JAR" --fcgi 127.0.0.1:$FCGI --scgi 127.0.0.1:$(free_port) > "$WORK/demo.out" 2> "$WORK/demo.err" &
+java -Xmx256m -jar "$JAR" --container "$CONTAINER" --fcgi 127.0.0.1:$FCGI --scgi 127.0.0.1:$(free_port) \
+    > "$WORK/demo.out" 2> "$WORK/demo.err" &
 DEMO=$!; PIDS+=($DEMO)
 for _ in $(seq 120); do grep -q "cgiwire demo: ready" "$WORK/demo.out" && break; sleep 0.5; done
 grep -q "cgiwire demo: ready" "$WORK/demo.out" || { cat "$WORK/demo.err"; exit 1; }
@@ -59,7 +62,7 @@ sample() {
     echo "$heap $fds"
 }
 
-echo "soak: $DURATION s, $CONNECTIONS connections, paths: $PATHS (work dir $WORK)"
+echo "soak: $CONTAINER, $DURATION s, $CONNECTIONS connections, paths: $PATHS (work dir $WORK)"
 read -r heap0 fds0 < <(sample)
 printf '%8s %12s %8s %10s %8s\n' elapsed requests errors heap_KiB fds
 printf '%8s %12s %8s %10s %8s\n' 0 0 0 "$heap0" "$fds0"

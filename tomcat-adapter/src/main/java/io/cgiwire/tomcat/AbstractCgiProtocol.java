@@ -27,8 +27,9 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  *       start.</li>
  *   <li>{@code keepAliveTimeout} is -1: a FastCGI connection kept with FCGI_KEEP_CONN is closed by the web server,
  *       never by the backend, since nginx answers 502 when a backend closes one just as nginx reuses it.
- *       {@code connectionTimeout} (60 s) still bounds a new connection's first request and every read and write
- *       while a request is in flight.</li>
+ *       {@code connectionTimeout} (60 s) still bounds the wait for a new connection's first byte and every read
+ *       and write while a request is in flight; {@code headerReadTimeout} (10 s) the whole time a request's
+ *       variables take to arrive.</li>
  * </ul>
  *
  * <p>Attributes with the same names as on the Jetty side ({@code maxParamsBytes}, {@code maxParamsCount},

@@ -1,5 +1,6 @@
 package io.cgiwire.tomcat;
 
+import io.cgiwire.core.IpLiterals;
 import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.cgi.CgiRequest;
 import io.cgiwire.core.cgi.CgiResponseHead;
@@ -811,11 +812,11 @@ abstract class CgiProcessor extends AbstractProcessor {
     @Override
     protected final void populateRequestAttributeRemoteHost() {
         if (request.remoteHost().isNull()) {
-            try {
-                request.remoteHost().setString(InetAddress.getByName(request.remoteAddr().toString()).getHostName());
-            } catch (IOException e) {
-                // Not an address that resolves (nginx on a Unix socket sends "unix:"): getRemoteHost() stays null.
-            }
+            // With enableLookups an IP literal is looked up in reverse; anything else in REMOTE_ADDR (nginx on a Unix
+            // socket sends "unix:") is the answer as it is, never a name sent to DNS.
+            String remoteAddr = request.remoteAddr().toString();
+            InetAddress address = IpLiterals.address(remoteAddr);
+            request.remoteHost().setString(address != null ? address.getHostName() : remoteAddr);
         }
     }
 

@@ -103,6 +103,7 @@ abstract class ProtocolTestBase {
         add(context, "nbio", new NbioEchoServlet(), "/nbio").setAsyncSupported(true);
         add(context, "async", new AsyncServlet(), "/async").setAsyncSupported(true);
         add(context, "attributes", new AttributesServlet(), "/attributes");
+        add(context, "remoteHost", new RemoteHostServlet(), "/remote-host");
         tomcat.start();
     }
 
@@ -158,6 +159,15 @@ abstract class ProtocolTestBase {
                 FAILURES.add(e);
                 throw e;
             }
+        }
+    }
+
+    /** getRemoteHost(), which enableLookups turns into a reverse lookup. */
+    static final class RemoteHostServlet extends HttpServlet {
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.setContentType("text/plain");
+            response.getWriter().print("remoteHost=" + request.getRemoteHost() + "\n");
         }
     }
 

@@ -80,6 +80,32 @@ class TrustOptionsTest {
         }
     }
 
+    /** With enableLookups, REMOTE_ADDR is looked up only if it is an IP literal: a name is never sent to DNS. */
+    @Nested
+    class Lookups extends ProtocolTestBase {
+        @Override
+        Class<FcgiNioProtocol> protocol() {
+            return FcgiNioProtocol.class;
+        }
+
+        @Override
+        void configure(Connector c) {
+            c.setEnableLookups(true);
+        }
+
+        @Test
+        void aRemoteAddrThatIsNotAnAddressIsNotLookedUp() throws Exception {
+            for (String remoteAddr : new String[] {"cgiwire-test.invalid", "unix:", "1.2.3.999"}) {
+                try (RawClient c = client()) {
+                    Map<String, String> params = RawClient.get("/remote-host");
+                    params.put("REMOTE_ADDR", remoteAddr);
+                    c.write(RawClient.request(1, 0, params, new byte[0]));
+                    assertEquals("remoteHost=" + remoteAddr + "\n", c.readResponse(1).text());
+                }
+            }
+        }
+    }
+
     /** The Jetty side's name for the socket file's mode, set as server.xml sets it. */
     @Nested
     class UnixSocketMode extends ProtocolTestBase {

@@ -20,6 +20,15 @@ class ScgiConnectionTest extends ConnectionTestBase {
     }
 
     @Test
+    void aPeerNotInAllowedPeersIsClosedUnanswered() throws Exception {
+        connector.getConnectionFactory(ScgiConnectionFactory.class).setAllowedPeers("192.0.2.1, 10.0.0.0/8");
+        try (RawClient c = client()) {
+            c.write(RawClient.scgi(RawClient.get("/hello"), new byte[0]));
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
     void getAnsweredThenTheConnectionCloses() throws Exception {
         try (RawClient c = client()) {
             c.write(RawClient.scgi(RawClient.get("/hello"), new byte[0]));

@@ -45,6 +45,27 @@ class TrustOptionsTest {
     }
 
     @Nested
+    class NotAllowedScgi extends ProtocolTestBase {
+        @Override
+        Class<ScgiNioProtocol> protocol() {
+            return ScgiNioProtocol.class;
+        }
+
+        @Override
+        void configure(Connector c) {
+            c.setProperty("allowedPeers", "192.0.2.1, 10.0.0.0/8");
+        }
+
+        @Test
+        void aPeerNotInTheListIsClosedUnanswered() throws Exception {
+            try (RawClient c = client()) {
+                c.write(RawClient.scgi(RawClient.get("/hello"), new byte[0]));
+                assertTrue(c.closedByServer());
+            }
+        }
+    }
+
+    @Nested
     class Trusted extends ProtocolTestBase {
         @Override
         Class<FcgiNioProtocol> protocol() {

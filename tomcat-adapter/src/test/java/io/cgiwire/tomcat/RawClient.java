@@ -150,6 +150,20 @@ final class RawClient implements Closeable {
         }
     }
 
+    /** Every byte until the server closes the connection, or resets it. */
+    byte[] readUntilClosed() throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                all.write(buffer, 0, n);
+            }
+        } catch (java.net.SocketException e) {
+            // Reset by the server: what arrived before is the answer.
+        }
+        return all.toByteArray();
+    }
+
     /** An SCGI response: everything until the server closes the connection. */
     Response readToEnd() throws IOException {
         return parse(in.readAllBytes(), "", 0, 0);

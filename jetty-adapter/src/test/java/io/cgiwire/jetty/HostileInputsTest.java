@@ -1,0 +1,76 @@
+package io.cgiwire.jetty;
+
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_KEEP_CONN;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_RESPONDER;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDIN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cgiwire.jetty.HostileInputs.Hostile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each decoder violation through a real connection: the connection answers it with the violation's status where
+ * the protocol still allows (else closes unanswered), ends, and leaks no buffer; a request in flight on another
+ * connection is not disturbed.
+ */
+@Timeout(60)
+class HostileInputsTest {
+    static void assertRefused(Hostile hostile, RawClient bad) throws IOException {
+        bad.write(hostile.bytes());
+        String reply = new String(bad.readUntilClosed(), StandardCharsets.ISO_8859_1);
+        if (hostile.answered()) {
+            int status = hostile.violation().statusHint();
+            assertTrue(reply.contains("Status: " + status + " ") && reply.contains(status + " "
+                    + hostile.violation().name()), reply);
+        } else {
+            assertEquals("", reply);
+        }
+    }
+
+    @Nested
+    class Fcgi extends ConnectionTestBase {
+        @Override
+        protected ConnectionFactory factory() {
+            return new FcgiConnectionFactory();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.cgiwire.jetty.HostileInputs#fastCgi")
+        void endsThatConnectionOnly(Hostile hostile) throws Exception {
+            try (RawClient bad = client(); RawClient good = client()) {
+                good.write(RawClient.begin(1, FCGI_RESPONDER, FCGI_KEEP_CONN));
+                assertRefused(hostile, bad);
+                good.write(RawClient.params(1, RawClient.get("/hello")));
+                good.write(RawClient.stream(FCGI_STDIN, 1, new byte[0]));
+                assertEquals("Hello\n", good.readResponse(1).text());
+            }
+        }
+    }
+
+    @Nested
+    class Scgi extends ConnectionTestBase {
+        @Override
+        protected ConnectionFactory factory() {
+            return new ScgiConnectionFactory();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.cgiwire.jetty.HostileInputs#scgi")
+        void endsThatConnectionOnly(Hostile hostile) throws Exception {
+            try (RawClient bad = client(); RawClient good = client()) {
+                byte[] request = RawClient.scgi(RawClient.get("/hello"), new byte[0]);
+                good.write(java.util.Arrays.copyOf(request, 10));
+                assertRefused(hostile, bad);
+                good.write(java.util.Arrays.copyOfRange(request, 10, request.length));
+                assertEquals("Hello\n", good.readToEnd().text());
+            }
+        }
+    }
+}

@@ -42,6 +42,8 @@ public enum Violation {
     FCGI_STREAM_OUT_OF_ORDER(400),
     /** The PARAMS stream ended in the middle of a name-value pair. */
     FCGI_PARAMS_TRUNCATED(400),
+    /** FCGI_STDIN carried fewer or more bytes than CONTENT_LENGTH (spec 6.2: the application compares them). */
+    FCGI_STDIN_LENGTH_MISMATCH(400),
 
     // SCGI netstring layer.
     /** The netstring length is empty, has a non-digit, a leading zero or too many digits. */

@@ -86,6 +86,27 @@ class FcgiConnectionTest extends ConnectionTestBase {
         }
     }
 
+    /**
+     * A body that ends before CONTENT_LENGTH, or goes past it, is not the request's body (spec 6.2): the request's
+     * read fails and the connection closes. What the web server gets is a 400 if nothing was committed (a body too
+     * long is found before the echo writes), else a response cut short without FCGI_END_REQUEST (the echo streamed
+     * "abc" already), as an HTTP response is when its request body ends early: never a complete 200.
+     */
+    @Test
+    void stdinShorterOrLongerThanContentLengthFailsTheRead() throws Exception {
+        for (String body : new String[] {"abc", "abcdefghijk"}) {
+            try (RawClient c = client()) {
+                c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.post("/echo", 10),
+                        body.getBytes(StandardCharsets.US_ASCII)));
+                String reply = new String(c.readUntilClosed(), StandardCharsets.ISO_8859_1);
+                boolean ended = reply.contains("\u0001\u0003\u0000\u0001");
+                assertTrue(ended ? reply.contains("Status: 400 ") : reply.contains("Status: 200 "), reply);
+                Throwable failure = handler.failures.poll(5, TimeUnit.SECONDS);
+                assertTrue(String.valueOf(failure).contains("FCGI_STDIN_LENGTH_MISMATCH"), String.valueOf(failure));
+            }
+        }
+    }
+
     @Test
     void closesAfterEndRequestWithoutKeepConn() throws Exception {
         try (RawClient c = client()) {

@@ -16,6 +16,7 @@ import io.cgiwire.core.cgi.CgiResponseHead;
 import io.cgiwire.core.fcgi.FcgiDecoder;
 import io.cgiwire.core.fcgi.FcgiEncoder;
 import io.cgiwire.core.fcgi.FcgiEvent;
+import io.cgiwire.core.fcgi.StdinLength;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,6 +46,8 @@ final class FcgiProcessor extends CgiProcessor {
     private CgiEnvironment nextParams;
 
     private volatile int currentId = -1;
+    /** The request in flight's FCGI_STDIN counted against its CONTENT_LENGTH. */
+    private StdinLength stdinLength = new StdinLength(-1);
     private boolean keepConn;
     /** FCGI_END_REQUEST has been queued for the current request: its id is inactive (spec 3.3). */
     private volatile boolean ended;
@@ -86,10 +89,12 @@ final class FcgiProcessor extends CgiProcessor {
                 }
             } else if (event instanceof FcgiEvent.Stdin stdin) {
                 if (stdin.requestId() == currentId && !ended) {
+                    stdinLength.received(stdin.data().remaining());
                     offerBody(stdin.data());
                 }
             } else if (event instanceof FcgiEvent.StdinEnd end) {
                 if (end.requestId() == currentId && !ended) {
+                    stdinLength.ended();
                     endBody();
                 }
             } else if (event instanceof FcgiEvent.AbortRequest abort) {
@@ -157,7 +162,9 @@ final class FcgiProcessor extends CgiProcessor {
             ended = false;
             aborted = false;
             try {
-                return CgiRequestMapper.map(params);
+                CgiRequest request = CgiRequestMapper.map(params);
+                stdinLength = new StdinLength(request.contentLength());
+                return request;
             } catch (ProtocolException e) {
                 log.warn(prefix() + "request " + id + " refused: " + e.getMessage());
                 respond(id, e.statusHint(), e.violation().name());

@@ -314,6 +314,29 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
         assertNotNull(FAILURES.poll(5, TimeUnit.SECONDS), "the servlet's read failed");
     }
 
+    /**
+     * A body that ends before CONTENT_LENGTH, or goes past it, is not the request's body (spec 6.2): the servlet's
+     * read fails, the violation is logged once, and the connection closes without a complete 200.
+     */
+    @Test
+    void stdinShorterOrLongerThanContentLengthFailsTheRead() throws Exception {
+        for (String body : new String[] {"abc", "abcdefghijk"}) {
+            FAILURES.clear();
+            try (RawClient c = client()) {
+                c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.post("/echo", 10),
+                        body.getBytes(StandardCharsets.US_ASCII)));
+                String reply = new String(c.readUntilClosed(), StandardCharsets.ISO_8859_1);
+                boolean ended = reply.contains("\u0001\u0003\u0000\u0001");
+                assertTrue(!ended || !reply.contains("Status: 200 "), reply);
+            }
+            Throwable failure = FAILURES.poll(5, TimeUnit.SECONDS);
+            assertTrue(String.valueOf(failure).contains("FCGI_STDIN_LENGTH_MISMATCH"), String.valueOf(failure));
+        }
+        List<String> messages = warningMessages();
+        assertEquals(2, messages.stream().filter(m -> m.contains("FCGI_STDIN_LENGTH_MISMATCH: ")).count(),
+                messages::toString);
+    }
+
     @Test
     void stderrReachesTheWebServer() throws Exception {
         try (RawClient c = client()) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
@@ -221,7 +222,9 @@ public abstract class CgiConnection extends AbstractMetaDataConnection {
         failed = true;
         LOG.warn("{} {}: {}", protocol, getEndPoint().getRemoteSocketAddress(), x.getMessage());
         if (stream != null) {
-            failStream(stream, x, tasks);
+            // As Jetty's HTTP connector fails a request whose body breaks the protocol: with the status to answer,
+            // if nothing is committed yet.
+            failStream(stream, new BadMessageException(x.statusHint(), x.getMessage(), x), tasks);
         } else {
             answerViolation(x);
         }

@@ -16,6 +16,7 @@ import io.cgiwire.core.cgi.CgiResponseHead;
 import io.cgiwire.core.fcgi.FcgiDecoder;
 import io.cgiwire.core.fcgi.FcgiEncoder;
 import io.cgiwire.core.fcgi.FcgiEvent;
+import io.cgiwire.core.fcgi.StdinLength;
 import io.cgiwire.jetty.FcgiConnectionFactory;
 import io.cgiwire.jetty.RequestOptions;
 import java.io.OutputStream;
@@ -54,6 +55,7 @@ public final class FcgiConnection extends CgiConnection {
     private int pendingId = -1;
     private boolean pendingKeepConn;
     private FcgiEvent.Params deferred;
+    private StdinLength stdinLength;
     private boolean keepConn;
     private PrintStream stderr;
 
@@ -92,11 +94,13 @@ public final class FcgiConnection extends CgiConnection {
             } else if (event instanceof FcgiEvent.Stdin stdin) {
                 CgiStream s = stream();
                 if (s != null && !s.ended && s.requestId() == stdin.requestId() && !discarding()) {
+                    stdinLength.received(stdin.data().remaining());
                     offerData(stdin.data(), tasks);
                 }
             } else if (event instanceof FcgiEvent.StdinEnd end) {
                 CgiStream s = stream();
                 if (s != null && !s.ended && s.requestId() == end.requestId() && !discarding()) {
+                    stdinLength.ended();
                     offer(Content.Chunk.EOF, tasks);
                 }
             } else if (event instanceof FcgiEvent.AbortRequest abort) {
@@ -146,6 +150,7 @@ public final class FcgiConnection extends CgiConnection {
             respond(id, x.statusHint(), x.violation().name());
             return;
         }
+        stdinLength = new StdinLength(request.contentLength());
         try {
             startRequest(request, id, keepConn, tasks);
         } catch (IllegalArgumentException x) {

@@ -116,6 +116,12 @@ abstract class ConnectionTestBase {
                 Content.Sink.write(response, true, s.toString(), callback);
                 return true;
             }
+            if (path.startsWith("/inject")) {
+                // An application that copies request data into a response header unchecked.
+                response.getHeaders().put("X-Echo", "a\r\nX-Injected: 1");
+                Content.Sink.write(response, true, "injected\n", callback);
+                return true;
+            }
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
             response.write(true, ByteBuffer.wrap("Hello\n".getBytes(StandardCharsets.US_ASCII)), callback);
             return true;

@@ -107,6 +107,17 @@ class FcgiConnectionTest extends ConnectionTestBase {
         }
     }
 
+    /** A response header holding CR LF never reaches the web server as a header line of its own. */
+    @Test
+    void aHeaderWithCrLfIsNeverWritten() throws Exception {
+        try (RawClient c = client()) {
+            c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.get("/inject"), new byte[0]));
+            String reply = new String(c.readUntilClosedOrEnded(), StandardCharsets.ISO_8859_1);
+            assertFalse(reply.contains("\nX-Injected"), reply);
+            assertTrue(reply.startsWith("Status: 500 "), reply);
+        }
+    }
+
     @Test
     void closesAfterEndRequestWithoutKeepConn() throws Exception {
         try (RawClient c = client()) {

@@ -148,6 +148,23 @@ final class RawClient implements Closeable {
         return all.toByteArray();
     }
 
+    /** Every byte until FCGI_END_REQUEST of any request, or until the server closes or resets the connection. */
+    byte[] readUntilClosedOrEnded() throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        try {
+            while (true) {
+                Record r = readRecord();
+                all.writeBytes(r.content());
+                if (r.type() == Fcgi.FCGI_END_REQUEST) {
+                    break;
+                }
+            }
+        } catch (EOFException | java.net.SocketException e) {
+            // Closed: what arrived before is the answer.
+        }
+        return all.toByteArray();
+    }
+
     /** An SCGI response: everything until the server closes the connection. */
     Response readToEnd() throws IOException {
         return parse(in.readAllBytes(), "", 0, 0);

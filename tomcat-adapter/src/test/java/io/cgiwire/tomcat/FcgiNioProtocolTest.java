@@ -337,6 +337,22 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
                 messages::toString);
     }
 
+    /** A response header holding CR LF never reaches the web server as a header line of its own. */
+    @Test
+    void aHeaderWithCrLfIsNeverWritten() throws Exception {
+        try (RawClient c = client()) {
+            c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.get("/inject"), new byte[0]));
+            RawClient.Response r = c.readResponse(1);
+            // The Tomcat adapter drops the header, with a warning, and sends the rest of the response.
+            assertEquals(200, r.status());
+            assertFalse(r.headers().containsKey("x-injected"), r.headers().toString());
+            assertFalse(r.headers().containsKey("x-echo"), r.headers().toString());
+        }
+        List<String> messages = warningMessages();
+        assertEquals(1, messages.stream().filter(m -> m.contains("response header dropped: header X-Echo")).count(),
+                messages::toString);
+    }
+
     @Test
     void stderrReachesTheWebServer() throws Exception {
         try (RawClient c = client()) {

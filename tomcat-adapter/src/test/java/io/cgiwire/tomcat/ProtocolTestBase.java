@@ -104,6 +104,7 @@ abstract class ProtocolTestBase {
         add(context, "async", new AsyncServlet(), "/async").setAsyncSupported(true);
         add(context, "attributes", new AttributesServlet(), "/attributes");
         add(context, "remoteHost", new RemoteHostServlet(), "/remote-host");
+        add(context, "inject", new InjectServlet(), "/inject");
         tomcat.start();
     }
 
@@ -159,6 +160,16 @@ abstract class ProtocolTestBase {
                 FAILURES.add(e);
                 throw e;
             }
+        }
+    }
+
+    /** An application that copies request data into a response header unchecked. */
+    static final class InjectServlet extends HttpServlet {
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.setHeader("X-Echo", "a\r\nX-Injected: 1");
+            response.setContentType("text/plain");
+            response.getWriter().print("injected\n");
         }
     }
 

@@ -6,7 +6,7 @@ import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cgiwire.tomcat.HostileInputs.Hostile;
+import io.cgiwire.core.HostileInputs.Hostile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -47,7 +47,7 @@ class HostileInputsTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @MethodSource("io.cgiwire.tomcat.HostileInputs#fastCgi")
+        @MethodSource("io.cgiwire.core.HostileInputs#fastCgi")
         void endsThatConnectionOnly(Hostile hostile) throws Exception {
             try (RawClient bad = client(); RawClient good = client()) {
                 good.write(RawClient.begin(1, FCGI_RESPONDER, FCGI_KEEP_CONN));
@@ -68,7 +68,7 @@ class HostileInputsTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @MethodSource("io.cgiwire.tomcat.HostileInputs#scgi")
+        @MethodSource("io.cgiwire.core.HostileInputs#scgi")
         void endsThatConnectionOnly(Hostile hostile) throws Exception {
             try (RawClient bad = client(); RawClient good = client()) {
                 byte[] request = RawClient.scgi(RawClient.get("/hello"), new byte[0]);

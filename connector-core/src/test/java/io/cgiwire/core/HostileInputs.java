@@ -1,4 +1,4 @@
-package io.cgiwire.jetty;
+package io.cgiwire.core;
 
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_BEGIN_REQUEST;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_PARAMS;
@@ -6,8 +6,10 @@ import static io.cgiwire.core.fcgi.Fcgi.FCGI_RESPONDER;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDIN;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDOUT;
 
-import io.cgiwire.core.Violation;
+import io.cgiwire.core.cgi.CgiEnvironment;
+import io.cgiwire.core.fcgi.Fcgi;
 import io.cgiwire.core.fcgi.FcgiEncoder;
+import io.cgiwire.core.fcgi.NameValueCodec;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +17,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The smallest input of each decoder violation, as a web server could send it on a new connection: what the core's
- * unit tests assert against the decoders, sent here through a real connection.
+ * The smallest input of each decoder violation, as a web server could send it on a new connection: what this
+ * module's unit tests assert against the decoders, for the adapters' tests to send through a real connection (this
+ * module's test jar).
  */
-final class HostileInputs {
+public final class HostileInputs {
     private HostileInputs() {
     }
 
@@ -26,17 +29,18 @@ final class HostileInputs {
      * One hostile input, the violation it must end in, and whether the connection answers it (with the violation's
      * status) before closing: FastCGI can once a request has begun, SCGI always can.
      */
-    record Hostile(String what, Violation violation, boolean answered, byte[] bytes) {
+    public record Hostile(String what, Violation violation, boolean answered, byte[] bytes) {
         @Override
         public String toString() {
             return what;
         }
     }
 
-    static List<Hostile> fastCgi() {
-        byte[] version = RawClient.begin(1, FCGI_RESPONDER, 0);
+    /** FastCGI inputs, each on a connection of its own. */
+    public static List<Hostile> fastCgi() {
+        byte[] version = begin(1, FCGI_RESPONDER, 0);
         version[0] = 9;
-        byte[] nullId = RawClient.begin(0, FCGI_RESPONDER, 0);
+        byte[] nullId = begin(0, FCGI_RESPONDER, 0);
         ByteBuffer shortBegin = ByteBuffer.allocate(16);
         FcgiEncoder.putHeader(shortBegin, FCGI_BEGIN_REQUEST, 1, 7, 1);
         byte[] getValuesOnId1 = array(FcgiEncoder.getValues(List.of("FCGI_MPXS_CONNS")));
@@ -47,21 +51,22 @@ final class HostileInputs {
                 new Hostile("BEGIN_REQUEST on id 0", Violation.FCGI_APPLICATION_RECORD_ON_NULL_ID, false, nullId),
                 new Hostile("GET_VALUES on id 1", Violation.FCGI_MANAGEMENT_RECORD_ON_REQUEST_ID, false, getValuesOnId1),
                 new Hostile("STDOUT sent to the application", Violation.FCGI_UNEXPECTED_RECORD_TYPE, true,
-                        concat(begin(), RawClient.stream(FCGI_STDOUT, 1, new byte[0]))),
+                        concat(begin(), stream(FCGI_STDOUT, 1, new byte[0]))),
                 new Hostile("BEGIN_REQUEST twice for id 1", Violation.FCGI_DUPLICATE_REQUEST_ID, true,
                         concat(begin(), begin())),
                 new Hostile("STDIN before the params ended", Violation.FCGI_STREAM_OUT_OF_ORDER, true,
-                        concat(begin(), RawClient.stream(FCGI_STDIN, 1, new byte[] {'x'}))),
+                        concat(begin(), stream(FCGI_STDIN, 1, new byte[] {'x'}))),
                 new Hostile("params ending inside a pair", Violation.FCGI_PARAMS_TRUNCATED, true,
-                        concat(begin(), RawClient.stream(FCGI_PARAMS, 1, new byte[] {4, 10, 'N', 'A', 'M', 'E'}))),
+                        concat(begin(), stream(FCGI_PARAMS, 1, new byte[] {4, 10, 'N', 'A', 'M', 'E'}))),
                 new Hostile("a pair with an empty name", Violation.PARAM_NAME_EMPTY, true,
-                        concat(begin(), RawClient.stream(FCGI_PARAMS, 1, new byte[] {0, 1, 'x'}))),
+                        concat(begin(), stream(FCGI_PARAMS, 1, new byte[] {0, 1, 'x'}))),
                 new Hostile("a name of 1025 bytes", Violation.PARAM_NAME_TOO_LONG, true,
-                        concat(begin(), RawClient.params(1, Map.of("N".repeat(1025), "v")))),
+                        concat(begin(), params(1, Map.of("N".repeat(1025), "v")))),
                 new Hostile("513 pairs", Violation.TOO_MANY_PARAMS, true, concat(begin(), manyPairs(513))));
     }
 
-    static List<Hostile> scgi() {
+    /** SCGI inputs, each on a connection of its own. */
+    public static List<Hostile> scgi() {
         return List.of(
                 new Hostile("a length that is no number", Violation.SCGI_BAD_NETSTRING_LENGTH, true, latin1("x:")),
                 new Hostile("a length with a leading zero", Violation.SCGI_BAD_NETSTRING_LENGTH, true, latin1("01:")),
@@ -83,7 +88,27 @@ final class HostileInputs {
     }
 
     private static byte[] begin() {
-        return RawClient.begin(1, FCGI_RESPONDER, 0);
+        return begin(1, FCGI_RESPONDER, 0);
+    }
+
+    private static byte[] begin(int id, int role, int flags) {
+        ByteBuffer b = ByteBuffer.allocate(16);
+        FcgiEncoder.putBeginRequest(b, id, role, flags);
+        return b.array();
+    }
+
+    private static byte[] params(int id, Map<String, String> params) {
+        CgiEnvironment env = new CgiEnvironment();
+        params.forEach(env::add);
+        return stream(FCGI_PARAMS, id, NameValueCodec.encode(env));
+    }
+
+    /** A whole stream: its records and the empty one that ends it. */
+    private static byte[] stream(int type, int id, byte[] content) {
+        ByteBuffer b = ByteBuffer.allocate((int) FcgiEncoder.streamLength(content.length) + Fcgi.FCGI_HEADER_LEN);
+        FcgiEncoder.putStream(b, type, id, ByteBuffer.wrap(content));
+        FcgiEncoder.putStreamEnd(b, type, id);
+        return b.array();
     }
 
     private static byte[] manyPairs(int count) {
@@ -95,7 +120,7 @@ final class HostileInputs {
             pairs.writeBytes(name);
             pairs.write('v');
         }
-        return RawClient.stream(FCGI_PARAMS, 1, pairs.toByteArray());
+        return stream(FCGI_PARAMS, 1, pairs.toByteArray());
     }
 
     private static byte[] netstring(String block, char end) {

@@ -185,6 +185,7 @@ public final class DemoServer implements AutoCloseable {
         UnixDomainServerConnector connector = new UnixDomainServerConnector(server, factory);
         connector.setUnixDomainPath(path);
         connector.setAcceptQueueSize(CgiConnectors.DEFAULT_ACCEPT_QUEUE_SIZE);
+        connector.setAcceptedSendBufferSize(CgiConnectors.UNIX_SEND_BUFFER_SIZE);
         return new Pending(protocol, new ListenAddress.Unix(path), connector);
     }
 

@@ -68,6 +68,9 @@ abstract class CgiProcessor extends AbstractProcessor {
      * bounds the same wait on the Jetty side.
      */
     static final int DRAIN_TIMEOUT_MS = 30_000;
+    /** During a response the input is looked at once every this many bytes written, or this often: see pollDue. */
+    private static final long POLL_BYTES = 64 * 1024;
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /** What the decoding loop stops for. */
     enum Want {
@@ -100,6 +103,9 @@ abstract class CgiProcessor extends AbstractProcessor {
     private boolean responseFinished;
     private boolean cleanEnd;
     private long bytesWritten;
+    /** bytesWritten and System.nanoTime() when the input was last looked at during the response. */
+    private long polledBytes;
+    private long polledNanos;
 
     private boolean inputEnded;
     private volatile IOException failure;
@@ -724,6 +730,21 @@ abstract class CgiProcessor extends AbstractProcessor {
         }
     }
 
+    /**
+     * Whether to look at the input (for FCGI_ABORT_REQUEST) before this write: once every 64 KiB written or every
+     * 10 ms. Each look is a read; before every 8 KiB chunk of a large response it cost Tomcat a fifth more CPU per
+     * 1 MiB response than its HTTP connector.
+     */
+    private boolean pollDue() {
+        long now = System.nanoTime();
+        if (bytesWritten - polledBytes < POLL_BYTES && now - polledNanos < POLL_NANOS) {
+            return false;
+        }
+        polledBytes = bytesWritten;
+        polledNanos = now;
+        return true;
+    }
+
     /** Whether writes block: not while a {@code WriteListener} is set. */
     protected final boolean isBlocking() {
         return response.getWriteListener() == null;
@@ -908,6 +929,8 @@ abstract class CgiProcessor extends AbstractProcessor {
         responseFinished = false;
         cleanEnd = false;
         bytesWritten = 0;
+        polledBytes = 0;
+        polledNanos = System.nanoTime() - POLL_NANOS;
         recycleProtocolRequest();
     }
 
@@ -971,7 +994,7 @@ abstract class CgiProcessor extends AbstractProcessor {
             if (failure != null) {
                 throw failure;
             }
-            if (bytesWritten > 0) {
+            if (bytesWritten > 0 && pollDue()) {
                 // Not before the first write: a response written at once ends right after it, and a look at the
                 // input would cost a read per request for nothing.
                 pollInput();

@@ -7,7 +7,7 @@
 #   bench/cpu.sh                      writes bench/results/cpu.md
 #   ROUTE=/bytes?n=65536 bench/cpu.sh
 #
-# Settings (environment): DURATION=5 (seconds per measurement), REPS=3 (rounds, the paths alternating),
+# Settings (environment): DURATION=5 (seconds per measurement), REPS=3 (rounds, the paths alternating), OUT=cpu.md,
 # CONNECTIONS=16, ROUTE=/hello, JVM_OPTS="-Xms512m -Xmx512m", SKIP_BUILD=0, RESULTS=bench/results.
 # Needs what bench/run.sh needs (wrk, nginx, java, mvn, python3). Everything listens on 127.0.0.1 or a Unix socket in
 # a temp folder; everything started is stopped on exit.
@@ -22,6 +22,7 @@ ROUTE=${ROUTE:-/hello}
 JVM_OPTS=${JVM_OPTS:-"-Xms512m -Xmx512m"}
 SKIP_BUILD=${SKIP_BUILD:-0}
 RESULTS=${RESULTS:-$HERE/results}
+OUT=${OUT:-cpu.md}
 DEMO_JAR=$ROOT/samples/target/cgiwire-demo.jar
 
 log() { echo "cpu: $*" >&2; }
@@ -144,7 +145,7 @@ done
 
 mkdir -p "$RESULTS"
 python3 - "$RAW" "$HZ" "$DURATION" "$CONNECTIONS" "$ROUTE" "$(git -C "$ROOT" rev-parse --short HEAD)" \
-  "$(cut -d' ' -f1-3 /proc/loadavg)" >"$RESULTS/cpu.md" <<'PY'
+  "$(cut -d' ' -f1-3 /proc/loadavg)" >"$RESULTS/$OUT" <<'PY'
 import sys, collections, datetime
 raw, hz, duration, conns, route, commit, load = sys.argv[1:]
 hz = int(hz)
@@ -177,5 +178,5 @@ for path, (n, j, k, reps) in rows.items():
     print("| %s | %s | %.1f | %.1f | %.1f | %s |" % (label[path], format(round(n / (reps * float(duration))), ","),
           us(j, n), us(k, n), total, "%.2f×" % (total / b) if b else ""))
 PY
-log "wrote $RESULTS/cpu.md"
-cat "$RESULTS/cpu.md"
+log "wrote $RESULTS/$OUT"
+cat "$RESULTS/$OUT"

@@ -5,11 +5,11 @@ import static io.cgiwire.core.fcgi.Fcgi.FCGI_PARAMS;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_RESPONDER;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDIN;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDOUT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cgiwire.core.cgi.CgiEnvironment;
-import io.cgiwire.core.fcgi.Fcgi;
 import io.cgiwire.core.fcgi.FcgiEncoder;
-import io.cgiwire.core.fcgi.NameValueCodec;
+import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +30,22 @@ public final class HostileInputs {
      * status) before closing: FastCGI can once a request has begun, SCGI always can.
      */
     public record Hostile(String what, Violation violation, boolean answered, byte[] bytes) {
+        /**
+         * Sends the input on {@code bad} and reads until the server closes: the violation's status and name if the
+         * input is one the connection answers, else nothing.
+         */
+        public void assertRefusedOn(RawClient bad) throws IOException {
+            bad.write(bytes);
+            String reply = new String(bad.readUntilClosed(), StandardCharsets.ISO_8859_1);
+            if (answered) {
+                int status = violation.statusHint();
+                assertTrue(reply.contains("Status: " + status + " ") && reply.contains(status + " " + violation.name()),
+                        reply);
+            } else {
+                assertEquals("", reply);
+            }
+        }
+
         @Override
         public String toString() {
             return what;
@@ -38,9 +54,9 @@ public final class HostileInputs {
 
     /** FastCGI inputs, each on a connection of its own. */
     public static List<Hostile> fastCgi() {
-        byte[] version = begin(1, FCGI_RESPONDER, 0);
+        byte[] version = RawClient.begin(1, FCGI_RESPONDER, 0);
         version[0] = 9;
-        byte[] nullId = begin(0, FCGI_RESPONDER, 0);
+        byte[] nullId = RawClient.begin(0, FCGI_RESPONDER, 0);
         ByteBuffer shortBegin = ByteBuffer.allocate(16);
         FcgiEncoder.putHeader(shortBegin, FCGI_BEGIN_REQUEST, 1, 7, 1);
         byte[] getValuesOnId1 = array(FcgiEncoder.getValues(List.of("FCGI_MPXS_CONNS")));
@@ -51,17 +67,17 @@ public final class HostileInputs {
                 new Hostile("BEGIN_REQUEST on id 0", Violation.FCGI_APPLICATION_RECORD_ON_NULL_ID, false, nullId),
                 new Hostile("GET_VALUES on id 1", Violation.FCGI_MANAGEMENT_RECORD_ON_REQUEST_ID, false, getValuesOnId1),
                 new Hostile("STDOUT sent to the application", Violation.FCGI_UNEXPECTED_RECORD_TYPE, true,
-                        concat(begin(), stream(FCGI_STDOUT, 1, new byte[0]))),
+                        concat(begin(), RawClient.stream(FCGI_STDOUT, 1, new byte[0]))),
                 new Hostile("BEGIN_REQUEST twice for id 1", Violation.FCGI_DUPLICATE_REQUEST_ID, true,
                         concat(begin(), begin())),
                 new Hostile("STDIN before the params ended", Violation.FCGI_STREAM_OUT_OF_ORDER, true,
-                        concat(begin(), stream(FCGI_STDIN, 1, new byte[] {'x'}))),
+                        concat(begin(), RawClient.stream(FCGI_STDIN, 1, new byte[] {'x'}))),
                 new Hostile("params ending inside a pair", Violation.FCGI_PARAMS_TRUNCATED, true,
-                        concat(begin(), stream(FCGI_PARAMS, 1, new byte[] {4, 10, 'N', 'A', 'M', 'E'}))),
+                        concat(begin(), RawClient.stream(FCGI_PARAMS, 1, new byte[] {4, 10, 'N', 'A', 'M', 'E'}))),
                 new Hostile("a pair with an empty name", Violation.PARAM_NAME_EMPTY, true,
-                        concat(begin(), stream(FCGI_PARAMS, 1, new byte[] {0, 1, 'x'}))),
+                        concat(begin(), RawClient.stream(FCGI_PARAMS, 1, new byte[] {0, 1, 'x'}))),
                 new Hostile("a name of 1025 bytes", Violation.PARAM_NAME_TOO_LONG, true,
-                        concat(begin(), params(1, Map.of("N".repeat(1025), "v")))),
+                        concat(begin(), RawClient.params(1, Map.of("N".repeat(1025), "v")))),
                 new Hostile("513 pairs", Violation.TOO_MANY_PARAMS, true, concat(begin(), manyPairs(513))));
     }
 
@@ -88,27 +104,7 @@ public final class HostileInputs {
     }
 
     private static byte[] begin() {
-        return begin(1, FCGI_RESPONDER, 0);
-    }
-
-    private static byte[] begin(int id, int role, int flags) {
-        ByteBuffer b = ByteBuffer.allocate(16);
-        FcgiEncoder.putBeginRequest(b, id, role, flags);
-        return b.array();
-    }
-
-    private static byte[] params(int id, Map<String, String> params) {
-        CgiEnvironment env = new CgiEnvironment();
-        params.forEach(env::add);
-        return stream(FCGI_PARAMS, id, NameValueCodec.encode(env));
-    }
-
-    /** A whole stream: its records and the empty one that ends it. */
-    private static byte[] stream(int type, int id, byte[] content) {
-        ByteBuffer b = ByteBuffer.allocate((int) FcgiEncoder.streamLength(content.length) + Fcgi.FCGI_HEADER_LEN);
-        FcgiEncoder.putStream(b, type, id, ByteBuffer.wrap(content));
-        FcgiEncoder.putStreamEnd(b, type, id);
-        return b.array();
+        return RawClient.begin(1, FCGI_RESPONDER, 0);
     }
 
     private static byte[] manyPairs(int count) {
@@ -120,7 +116,7 @@ public final class HostileInputs {
             pairs.writeBytes(name);
             pairs.write('v');
         }
-        return stream(FCGI_PARAMS, 1, pairs.toByteArray());
+        return RawClient.stream(FCGI_PARAMS, 1, pairs.toByteArray());
     }
 
     private static byte[] netstring(String block, char end) {

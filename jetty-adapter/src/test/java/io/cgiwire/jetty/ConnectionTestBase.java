@@ -2,6 +2,7 @@ package io.cgiwire.jetty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cgiwire.core.RawClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;

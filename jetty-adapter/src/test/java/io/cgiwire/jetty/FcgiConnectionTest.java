@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cgiwire.core.RawClient;
 import io.cgiwire.core.fcgi.Fcgi;
 import io.cgiwire.core.fcgi.FcgiEncoder;
 import java.io.ByteArrayOutputStream;

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cgiwire.core.RawClient;
 import io.cgiwire.core.fcgi.Fcgi;
 import io.cgiwire.core.fcgi.FcgiEncoder;
 import java.io.ByteArrayOutputStream;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cgiwire.core.RawClient;
 import io.cgiwire.core.fcgi.FcgiEncoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;

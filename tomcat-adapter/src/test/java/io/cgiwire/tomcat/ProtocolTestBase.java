@@ -1,5 +1,6 @@
 package io.cgiwire.tomcat;
 
+import io.cgiwire.core.RawClient;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;

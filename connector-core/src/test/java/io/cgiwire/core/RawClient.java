@@ -1,4 +1,4 @@
-package io.cgiwire.tomcat;
+package io.cgiwire.core;
 
 import io.cgiwire.core.cgi.CgiEnvironment;
 import io.cgiwire.core.fcgi.Fcgi;
@@ -23,16 +23,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A web server's side of FastCGI and SCGI over a plain socket or a Unix socket, written with the core's encoder.
- * Copied from jetty-adapter's tests (adapters do not depend on each other), with the Unix socket added.
+ * A web server's side of FastCGI and SCGI over a plain socket or a Unix socket, written with the core's encoder: the
+ * raw client both adapters' tests drive their connections with (this module's test jar).
  */
-final class RawClient implements Closeable {
+public final class RawClient implements Closeable {
     private final Socket socket;
     private final SocketChannel channel;
     private final DataInputStream in;
     private final OutputStream out;
 
-    RawClient(int port) throws IOException {
+    public RawClient(int port) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(10000);
@@ -42,19 +42,19 @@ final class RawClient implements Closeable {
     }
 
     /** A client of a Unix socket; reads block without a timeout, so tests bound them with @Timeout. */
-    RawClient(Path unixSocket) throws IOException {
+    public RawClient(Path unixSocket) throws IOException {
         socket = null;
         channel = SocketChannel.open(UnixDomainSocketAddress.of(unixSocket));
         in = new DataInputStream(Channels.newInputStream(channel));
         out = Channels.newOutputStream(channel);
     }
 
-    void write(byte[] bytes) throws IOException {
+    public void write(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
-    static Map<String, String> get(String uri) {
+    public static Map<String, String> get(String uri) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("REQUEST_METHOD", "GET");
         params.put("REQUEST_URI", uri);
@@ -68,7 +68,7 @@ final class RawClient implements Closeable {
         return params;
     }
 
-    static Map<String, String> post(String uri, int length) {
+    public static Map<String, String> post(String uri, int length) {
         Map<String, String> params = get(uri);
         params.put("REQUEST_METHOD", "POST");
         params.put("CONTENT_LENGTH", Integer.toString(length));
@@ -76,27 +76,27 @@ final class RawClient implements Closeable {
         return params;
     }
 
-    static byte[] begin(int id, int role, int flags) {
+    public static byte[] begin(int id, int role, int flags) {
         ByteBuffer b = ByteBuffer.allocate(16);
         FcgiEncoder.putBeginRequest(b, id, role, flags);
         return b.array();
     }
 
-    static byte[] params(int id, Map<String, String> params) {
+    public static byte[] params(int id, Map<String, String> params) {
         CgiEnvironment env = new CgiEnvironment();
         params.forEach(env::add);
         return stream(Fcgi.FCGI_PARAMS, id, NameValueCodec.encode(env));
     }
 
     /** A whole stream: its records and the empty one that ends it. */
-    static byte[] stream(int type, int id, byte[] content) {
+    public static byte[] stream(int type, int id, byte[] content) {
         ByteBuffer b = ByteBuffer.allocate((int) FcgiEncoder.streamLength(content.length) + 8);
         FcgiEncoder.putStream(b, type, id, ByteBuffer.wrap(content));
         FcgiEncoder.putStreamEnd(b, type, id);
         return b.array();
     }
 
-    static byte[] request(int id, int flags, Map<String, String> params, byte[] body) {
+    public static byte[] request(int id, int flags, Map<String, String> params, byte[] body) {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         all.writeBytes(begin(id, Fcgi.FCGI_RESPONDER, flags));
         all.writeBytes(params(id, params));
@@ -104,29 +104,30 @@ final class RawClient implements Closeable {
         return all.toByteArray();
     }
 
-    /** One record: type, request id, content. */
-    record Record(int type, int requestId, byte[] content) {
+    /** One record: type, request id, content and the padding after it. */
+    public record Record(int type, int requestId, byte[] content, byte[] padding) {
     }
 
-    Record readRecord() throws IOException {
+    public Record readRecord() throws IOException {
         byte[] header = new byte[8];
         in.readFully(header);
         int length = ((header[4] & 0xFF) << 8) | (header[5] & 0xFF);
         byte[] content = new byte[length];
         in.readFully(content);
-        in.skipNBytes(header[6] & 0xFF);
-        return new Record(header[1] & 0xFF, ((header[2] & 0xFF) << 8) | (header[3] & 0xFF), content);
+        byte[] padding = new byte[header[6] & 0xFF];
+        in.readFully(padding);
+        return new Record(header[1] & 0xFF, ((header[2] & 0xFF) << 8) | (header[3] & 0xFF), content, padding);
     }
 
     /** A FastCGI response: STDOUT and STDERR bytes of one request and its FCGI_END_REQUEST. */
-    record Response(int status, Map<String, String> headers, byte[] body, String stderr, int appStatus,
+    public record Response(int status, Map<String, String> headers, byte[] body, String stderr, int appStatus,
             int protocolStatus) {
-        String text() {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
 
-    Response readResponse(int id) throws IOException {
+    public Response readResponse(int id) throws IOException {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         while (true) {
@@ -151,7 +152,7 @@ final class RawClient implements Closeable {
     }
 
     /** Every byte until the server closes the connection, or resets it. */
-    byte[] readUntilClosed() throws IOException {
+    public byte[] readUntilClosed() throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         try {
@@ -164,12 +165,29 @@ final class RawClient implements Closeable {
         return all.toByteArray();
     }
 
+    /** Every byte until FCGI_END_REQUEST of any request, or until the server closes or resets the connection. */
+    public byte[] readUntilClosedOrEnded() throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        try {
+            while (true) {
+                Record r = readRecord();
+                all.writeBytes(r.content());
+                if (r.type() == Fcgi.FCGI_END_REQUEST) {
+                    break;
+                }
+            }
+        } catch (EOFException | java.net.SocketException e) {
+            // Closed: what arrived before is the answer.
+        }
+        return all.toByteArray();
+    }
+
     /** An SCGI response: everything until the server closes the connection. */
-    Response readToEnd() throws IOException {
+    public Response readToEnd() throws IOException {
         return parse(in.readAllBytes(), "", 0, 0);
     }
 
-    static Response parse(byte[] bytes, String stderr, int appStatus, int protocolStatus) {
+    public static Response parse(byte[] bytes, String stderr, int appStatus, int protocolStatus) {
         if (bytes.length == 0) {
             return new Response(-1, Map.of(), bytes, stderr, appStatus, protocolStatus);
         }
@@ -187,12 +205,12 @@ final class RawClient implements Closeable {
     }
 
     /** True if the server closed the connection (EOF) within the socket timeout. */
-    boolean closedByServer() throws IOException {
+    public boolean closedByServer() throws IOException {
         return closedByServer(10000);
     }
 
     /** True if the server closed the connection (EOF) within {@code millis}. */
-    boolean closedByServer(int millis) throws IOException {
+    public boolean closedByServer(int millis) throws IOException {
         if (socket == null) {
             throw new IllegalStateException("timeouts need a TCP socket");
         }
@@ -206,7 +224,7 @@ final class RawClient implements Closeable {
         }
     }
 
-    static byte[] scgi(Map<String, String> headers, byte[] body) {
+    public static byte[] scgi(Map<String, String> headers, byte[] body) {
         StringBuilder block = new StringBuilder();
         block.append("CONTENT_LENGTH").append('\0').append(body.length).append('\0');
         block.append("SCGI").append('\0').append('1').append('\0');
@@ -231,7 +249,7 @@ final class RawClient implements Closeable {
     }
 
     /** Closes our sending side only, as a web server that has sent its whole request may. */
-    void shutdownOutput() throws IOException {
+    public void shutdownOutput() throws IOException {
         if (socket != null) {
             socket.shutdownOutput();
         } else {

@@ -1,0 +1,57 @@
+package io.cgiwire.core;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * What a {@link GatewaySession} tells its adapter to do, one event per {@link GatewaySession#next} call. The adapter
+ * acts on each in order: it never decides anything about the protocol itself.
+ */
+public sealed interface GatewayEvent {
+
+    /** A request is complete: hand it to the container. Its body follows as {@link Body} events, then {@link BodyEnd}. */
+    record Request(GatewayRequest request) implements GatewayEvent {
+        public Request {
+            Objects.requireNonNull(request, "request");
+        }
+    }
+
+    /**
+     * Body bytes of the request in flight.
+     *
+     * @param data a read-only slice of the adapter's input buffer: no copy was made; the adapter must be done with it
+     *     before it reuses those bytes
+     */
+    record Body(ByteBuffer data) implements GatewayEvent {
+        public Body {
+            Objects.requireNonNull(data, "data");
+        }
+    }
+
+    /** The body of the request in flight is complete. */
+    record BodyEnd() implements GatewayEvent {
+    }
+
+    /**
+     * The web server gave up on the request in flight (FastCGI's FCGI_ABORT_REQUEST): fail its reads and writes. The
+     * connection stays; {@link GatewaySession#complete} ends the request on the wire.
+     */
+    record Abort() implements GatewayEvent {
+    }
+
+    /**
+     * Bytes the protocol answers by itself, to write in order with the response: management records, a request id
+     * refused, a request answered without the container.
+     *
+     * @param bytes what to write, ready to read
+     * @param close after writing, end the connection gracefully (shut our side, drain the web server's until it
+     *     closes)
+     * @param refusal for the log, once: why a request was answered without the container; null when nothing went
+     *     wrong
+     */
+    record Write(ByteBuffer bytes, boolean close, String refusal) implements GatewayEvent {
+        public Write {
+            Objects.requireNonNull(bytes, "bytes");
+        }
+    }
+}

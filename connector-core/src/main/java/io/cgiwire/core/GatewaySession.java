@@ -1,0 +1,245 @@
+package io.cgiwire.core;
+
+import io.cgiwire.core.cgi.CgiEnvironment;
+import io.cgiwire.core.cgi.CgiRequestMapper;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * What one FastCGI or SCGI connection does between bytes and requests, written once for every container: the
+ * adapter feeds it what the socket read and acts on the {@link GatewayEvent}s it returns; it frames the response
+ * the container writes; it decides whether the connection carries another request. It owns the protocol's decoder
+ * and every protocol decision; the adapter owns the socket, the threads, the clock and the log.
+ *
+ * <pre>
+ *   socket bytes ──▶ next(in) ──▶ Request / Body / BodyEnd / Abort / Write ──▶ container
+ *   container    ──▶ frame(content), frameInto(...), end(), stderr(...) ──▶ socket bytes
+ *   request done ──▶ complete(failed) ──▶ keep the connection, or close it
+ * </pre>
+ *
+ * <p>One request is in flight at a time: from its {@link GatewayEvent.Request} until the adapter calls
+ * {@link #complete}. A request the web server begins before that (FastCGI sends the next one as soon as it reads
+ * FCGI_END_REQUEST) is held, and {@link #holding()} says to read no further until the first is complete.
+ *
+ * <p>A request's variables must arrive within {@link GatewayLimits#getHeaderReadTimeout()} of its start: the session
+ * keeps that deadline as data ({@link #headPending()}, {@link #headTimeLeftMillis()}) from the clock the adapter
+ * gives it, and the adapter closes the connection when it has passed.
+ *
+ * <p>Not thread-safe: the adapter calls it under one lock, except {@link #stderr}, which may be called from any
+ * thread.
+ */
+public abstract class GatewaySession {
+    /** What {@link #complete} decided. */
+    public record Completion(ByteBuffer owed, boolean keepConnection) {
+    }
+
+    private final String protocol;
+    /** The connector's trust settings. */
+    protected final GatewayTrust trust;
+    private final LongSupplier nanoClock;
+    private final long headTimeoutNanos;
+    private final InetSocketAddress peer;
+    private final InetSocketAddress local;
+
+    /** The request in flight: from its Request event until {@link #complete}. */
+    protected volatile GatewayRequest current;
+    /** The response of {@link #current} has ended on the wire: nothing more is written for it. */
+    protected volatile boolean ended;
+    /** The web server aborted {@link #current}. */
+    protected boolean aborted;
+    private int requests;
+    private boolean headPending;
+    private long headStarted;
+
+    /**
+     * @param protocol the protocol's name for messages ("FastCGI", "SCGI")
+     * @param limits the bounds on what the web server may send
+     * @param trust what the connector believes of its peer
+     * @param peer the socket's remote address (the web server); null for a Unix-domain socket
+     * @param local the socket's own address; null for a Unix-domain socket
+     * @param nanoClock the adapter's clock, as {@link System#nanoTime()}
+     */
+    protected GatewaySession(String protocol, GatewayLimits limits, GatewayTrust trust, InetSocketAddress peer,
+            InetSocketAddress local, LongSupplier nanoClock) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.trust = Objects.requireNonNull(trust, "trust");
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.headTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits.getHeaderReadTimeout());
+        this.peer = peer;
+        this.local = local;
+        // A new connection must bring a request's variables in time.
+        headStarted();
+    }
+
+    /** The protocol's name: "FastCGI" or "SCGI". */
+    public final String protocol() {
+        return protocol;
+    }
+
+    /**
+     * Decodes {@code in} up to the next event for the adapter.
+     *
+     * @param in what the socket read; its position advances past what was consumed. Body events are slices of it.
+     * @return the next event, or null when {@code in} is used up or the session is {@link #holding()}
+     * @throws ProtocolException if the web server broke the protocol: log it once, fail the request in flight if
+     *     any, else write {@link #answer} if not null, and end the connection
+     */
+    public abstract GatewayEvent next(ByteBuffer in) throws ProtocolException;
+
+    /**
+     * True while a complete request is held: it waits for the one in flight to complete. While {@link #next} returns
+     * null and this is true, read and decode no more; once {@link #complete} has been called and this is still true,
+     * call {@link #next} again, without new bytes, for the held request.
+     */
+    public boolean holding() {
+        return false;
+    }
+
+    /**
+     * The web server closed its side.
+     *
+     * @throws ProtocolException if that cut a record, netstring or body short
+     */
+    public abstract void endOfInput() throws ProtocolException;
+
+    /**
+     * What to write for a violation found while no request was in the container, before closing the connection
+     * gracefully; null to close it at once.
+     */
+    public abstract ByteBuffer answer(ProtocolException violation);
+
+    /**
+     * Answers the request in flight without the container, which refused it (a target it cannot parse): a short
+     * text response, and the request ends.
+     */
+    public abstract GatewayEvent.Write refuse(int status, String reason);
+
+    /** The request in flight, or null. */
+    public final GatewayRequest current() {
+        return current;
+    }
+
+    /** Whether the request in flight was aborted by the web server. */
+    public final boolean aborted() {
+        return aborted;
+    }
+
+    /** Whether the response of the request in flight has ended on the wire (or there is none in flight). */
+    public final boolean ended() {
+        return current == null || ended;
+    }
+
+    /** Requests this connection has begun. */
+    public final int requests() {
+        return requests;
+    }
+
+    /**
+     * The bytes of {@code content}, framed as response bytes of the request in flight, ready to write; the content
+     * itself is not copied.
+     */
+    public abstract ByteBuffer[] frame(ByteBuffer content);
+
+    /** How many bytes {@link #frameInto} writes for {@code content} bytes of response, and the end when {@code last}. */
+    public abstract int framedLength(int content, boolean last);
+
+    /**
+     * Copies {@code head} and {@code body} (either may be null) into {@code out} as response bytes of the request in
+     * flight, followed by the end of the response when {@code last}: one buffer, one write, for small responses.
+     */
+    public abstract void frameInto(ByteBuffer out, ByteBuffer head, ByteBuffer body, boolean last);
+
+    /**
+     * The response of the request in flight ends: what ends it on the wire (null if nothing does). The request's
+     * body, if not read yet, will not be delivered. Once only: later calls return null.
+     */
+    public abstract ByteBuffer end();
+
+    /** Whether the protocol has an error stream to the web server's log (FastCGI's FCGI_STDERR). */
+    public boolean hasStderr() {
+        return false;
+    }
+
+    /**
+     * {@code bytes} as the request in flight's error stream, ready to write; null when there is no such stream or no
+     * response in progress (written between requests, lines are dropped). May be called from any thread.
+     */
+    public ByteBuffer[] stderr(ByteBuffer bytes) {
+        return null;
+    }
+
+    /**
+     * The container is done with the request in flight, cleanly or with {@code failed}: whether the connection
+     * carries another one, and what is still owed on the wire first (FastCGI ends an aborted request with
+     * FCGI_END_REQUEST).
+     */
+    public abstract Completion complete(boolean failed);
+
+    /**
+     * Whether a connection with no request in flight may be closed when idle: not one that serves FCGI_KEEP_CONN
+     * requests, since nginx races such a close and answers 502 (FRONT-SERVERS.md): the web server closes it.
+     */
+    public boolean closeWhenIdle() {
+        return true;
+    }
+
+    /** Whether a request's variables are being awaited: the head-read deadline runs. */
+    public final boolean headPending() {
+        return headPending;
+    }
+
+    /** Milliseconds left until the head-read deadline, at least 0; {@link Long#MAX_VALUE} when none runs. */
+    public final long headTimeLeftMillis() {
+        if (!headPending) {
+            return Long.MAX_VALUE;
+        }
+        long left = headTimeoutNanos - (nanoClock.getAsLong() - headStarted);
+        return left <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(left - 1) + 1;
+    }
+
+    /** The headerReadTimeout that {@link #headTimeLeftMillis()} counts down, for the log line when it is up. */
+    public final String headTimeoutMessage() {
+        return "a request's variables did not arrive within " + TimeUnit.NANOSECONDS.toMillis(headTimeoutNanos)
+                + " ms (headerReadTimeout); closing";
+    }
+
+    /** A request began (or a connection opened that must bring one): its variables are due. */
+    protected final void headStarted() {
+        if (!headPending) {
+            headPending = true;
+            headStarted = nanoClock.getAsLong();
+        }
+    }
+
+    /** The request's variables are complete, or no request is coming yet. */
+    protected final void headDone() {
+        headPending = false;
+    }
+
+    /**
+     * Maps the variables of request {@code id} and makes it the request in flight.
+     *
+     * @throws ProtocolException if the variables do not describe an HTTP request
+     */
+    protected final GatewayEvent.Request begin(int id, boolean keepConnection, CgiEnvironment params)
+            throws ProtocolException {
+        headDone();
+        requests++;
+        GatewayRequest request = new GatewayRequest(id, keepConnection, CgiRequestMapper.map(params), peer, local,
+                trust);
+        aborted = false;
+        ended = false;
+        current = request;
+        return new GatewayEvent.Request(request);
+    }
+
+    /** A request ends without the container: nothing more of it is delivered. */
+    protected final void dropCurrent() {
+        current = null;
+        ended = false;
+        aborted = false;
+    }
+}

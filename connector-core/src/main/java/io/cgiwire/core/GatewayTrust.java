@@ -1,0 +1,160 @@
+package io.cgiwire.core;
+
+import java.net.InetAddress;
+import java.util.regex.Pattern;
+
+/**
+ * What a connector believes of its peer, for both protocols and both containers: which peers may connect, whether it
+ * may listen where anyone could reach it, which CGI variables become request attributes, and whether the web server's
+ * REMOTE_USER is the request's user.
+ *
+ * <p>A FastCGI or SCGI peer says who the client is, whether the connection was HTTPS and who logged in, and the
+ * connector believes it: only the web server may connect. Tomcat's AJP connector learnt this with CVE-2020-1938
+ * (Ghostcat), and since refuses to start where anyone could reach it; so does every cgiwire connector, through
+ * {@link #checkListenAddress}.
+ *
+ * <p>No method here looks a name up in DNS: peers are IP literals, and the only name taken as loopback is
+ * "localhost" (RFC 6761 6.3).
+ *
+ * <p>Settings are read when a connection opens; change them before the connector starts.
+ */
+public final class GatewayTrust {
+    /** FastCGI's own convention (spec 3.2): the web servers' addresses, named by whoever starts the application. */
+    public static final String FCGI_WEB_SERVER_ADDRS = "FCGI_WEB_SERVER_ADDRS";
+
+    private volatile PeerAllowlist allowedPeers = PeerAllowlist.parse("");
+    private volatile Pattern requestAttributes;
+    private volatile boolean trustRemoteUser;
+
+    /** Trusts nobody beyond the defaults: any peer on a loopback or Unix socket, no attributes, no remote user. */
+    public GatewayTrust() {
+    }
+
+    /**
+     * Takes {@value #FCGI_WEB_SERVER_ADDRS} from {@code environment} as the allowed peers when it is set and not
+     * blank: a FastCGI connector's default, as every FastCGI library reads it.
+     *
+     * @throws IllegalArgumentException naming an entry that is not an IP literal or CIDR range
+     */
+    public GatewayTrust allowPeersFrom(java.util.Map<String, String> environment) {
+        String webServers = environment.get(FCGI_WEB_SERVER_ADDRS);
+        if (webServers != null && !webServers.isBlank()) {
+            setAllowedPeers(webServers);
+        }
+        return this;
+    }
+
+    /** The peers allowed to connect, as given; empty when any peer may. */
+    public String getAllowedPeers() {
+        return allowedPeers.toString();
+    }
+
+    /**
+     * Lets only these peers connect: IP addresses and CIDR ranges separated by commas or spaces, for example
+     * {@code "127.0.0.1, 10.0.0.0/8"}; empty or null allows every peer. Unix-domain connections are not checked: the
+     * socket file's permissions decide who may connect.
+     *
+     * @throws IllegalArgumentException naming an entry that is not an IP literal or CIDR range
+     */
+    public void setAllowedPeers(String allowedPeers) {
+        this.allowedPeers = PeerAllowlist.parse(allowedPeers == null ? "" : allowedPeers);
+    }
+
+    /** Whether {@link #setAllowedPeers allowed peers} were named. */
+    public boolean hasAllowedPeers() {
+        return !allowedPeers.isEmpty();
+    }
+
+    /**
+     * Whether a connection from {@code peer} may be served: true when no peers were named, and for a peer that is
+     * not an IP address (a Unix-domain socket's, given as null or as its path).
+     *
+     * @param peer the socket's remote address as an IP literal, or null
+     */
+    public boolean allowsPeer(String peer) {
+        if (allowedPeers.isEmpty() || peer == null || peer.isEmpty()) {
+            return true;
+        }
+        InetAddress address = IpLiterals.address(peer);
+        return address == null || allowedPeers.allows(address);
+    }
+
+    /** Whether a connection from {@code peer} may be served; null (a Unix-domain socket) may. */
+    public boolean allowsPeer(InetAddress peer) {
+        return allowedPeers.isEmpty() || peer == null || allowedPeers.allows(peer);
+    }
+
+    /**
+     * Refuses to listen where anyone could connect: on TCP, on an address other than loopback, with no allowed
+     * peers named. Call it before the socket is bound, so that a refused connector never accepts a connection.
+     *
+     * @param protocol the connector's name, for the message ("FastCGI")
+     * @param host the address to bind as configured: an IP literal, "localhost", or null or empty for every interface
+     * @param port the port to bind
+     * @param setting how the user names allowed peers where they configure this connector, for the message
+     * @throws IllegalStateException saying what to set
+     */
+    public void checkListenAddress(String protocol, String host, int port, String setting) {
+        if (hasAllowedPeers() || isLoopback(host)) {
+            return;
+        }
+        String where = host == null || host.isBlank() ? "every interface" : host.trim();
+        throw new IllegalStateException(protocol + " would listen on " + where + ":" + port + " for anyone who can "
+                + "reach it, and believe the client address, HTTPS and user they claim. Bind it to 127.0.0.1 (or a "
+                + "Unix socket), or name the web server's addresses in " + setting + ".");
+    }
+
+    /** Whether {@code host} is a loopback address, without DNS: a loopback IP literal or "localhost". */
+    public static boolean isLoopback(String host) {
+        if (host == null || host.isBlank()) {
+            return false;
+        }
+        String h = host.trim();
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        InetAddress address = IpLiterals.address(h);
+        return address != null && address.isLoopbackAddress();
+    }
+
+    /** The CGI variables that become request attributes, as a regular expression; null for none. */
+    public String getAllowedRequestAttributesPattern() {
+        Pattern p = requestAttributes;
+        return p == null ? null : p.pattern();
+    }
+
+    /**
+     * Makes the CGI variables whose whole name matches {@code pattern} request attributes, named as the variables
+     * (for example {@code "SSL_.*|REMOTE_USER"}); null or empty for none, the default. Named as Tomcat's AJP
+     * connector names the same setting. The web server decides what these say: allow only what it sets itself.
+     *
+     * @throws java.util.regex.PatternSyntaxException if it is not a regular expression
+     */
+    public void setAllowedRequestAttributesPattern(String pattern) {
+        this.requestAttributes = pattern == null || pattern.isEmpty() ? null : Pattern.compile(pattern);
+    }
+
+    /** Whether the CGI variable {@code name} becomes a request attribute. */
+    public boolean isRequestAttribute(String name) {
+        Pattern p = requestAttributes;
+        return p != null && p.matcher(name).matches();
+    }
+
+    /** Whether any variable can become a request attribute. */
+    boolean hasRequestAttributes() {
+        return requestAttributes != null;
+    }
+
+    /** Whether REMOTE_USER and AUTH_TYPE are taken as the request's authenticated user. */
+    public boolean isTrustRemoteUser() {
+        return trustRemoteUser;
+    }
+
+    /**
+     * Takes REMOTE_USER and AUTH_TYPE as the request's authenticated user, for a web server that authenticates users
+     * itself. Off by default: nginx fills REMOTE_USER from any Basic Authorization header, checked or not.
+     */
+    public void setTrustRemoteUser(boolean trustRemoteUser) {
+        this.trustRemoteUser = trustRemoteUser;
+    }
+}

@@ -1,0 +1,351 @@
+package io.cgiwire.core.fcgi;
+
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_CANT_MPX_CONN;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_HEADER_LEN;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_MAX_CONTENT_LENGTH;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_REQUEST_COMPLETE;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_RESPONDER;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDERR;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDOUT;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_UNKNOWN_ROLE;
+
+import io.cgiwire.core.GatewayEvent;
+import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewayRequest;
+import io.cgiwire.core.GatewaySession;
+import io.cgiwire.core.GatewayTrust;
+import io.cgiwire.core.ProtocolException;
+import io.cgiwire.core.cgi.CgiEnvironment;
+import io.cgiwire.core.cgi.CgiResponseHead;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.function.LongSupplier;
+
+/**
+ * A FastCGI connection in the Responder role, one request at a time (spec 5.1, 5.5).
+ *
+ * <ul>
+ *   <li>FCGI_BEGIN_REQUEST: a second request id while one is in flight is refused with FCGI_CANT_MPX_CONN (and
+ *       FCGI_GET_VALUES says FCGI_MPXS_CONNS=0); a role other than FCGI_RESPONDER with FCGI_UNKNOWN_ROLE.</li>
+ *   <li>FCGI_KEEP_CONN: clear, the connection closes after FCGI_END_REQUEST; set, it stays for the next request
+ *       and is never closed for being idle: the web server closes it.</li>
+ *   <li>FCGI_STDIN must carry exactly CONTENT_LENGTH bytes (spec 6.2), else {@link
+ *       io.cgiwire.core.Violation#FCGI_STDIN_LENGTH_MISMATCH}.</li>
+ *   <li>FCGI_ABORT_REQUEST: the request in flight gets an {@link GatewayEvent.Abort} and still ends with
+ *       FCGI_END_REQUEST (spec 5.4); a request begun but not yet complete is ended at once.</li>
+ *   <li>FCGI_GET_VALUES and unknown record types are answered as they are read.</li>
+ *   <li>The id is inactive as soon as FCGI_END_REQUEST is queued (spec 3.3): the web server may begin its next
+ *       request on reading it, before the container has finished with this one; that one is held.</li>
+ * </ul>
+ */
+public final class FcgiSession extends GatewaySession {
+    /** The bytes FCGI_STDOUT's empty record and FCGI_END_REQUEST take after a response. */
+    private static final int END_LENGTH = 2 * FCGI_HEADER_LEN + 8;
+
+    private final FcgiDecoder decoder;
+    private final int maxConns;
+    private final int maxReqs;
+    private int pendingId = -1;
+    private boolean pendingKeepConn;
+    private CgiEnvironment held;
+    private boolean keepConn;
+    private StdinLength stdinLength;
+    private ProtocolException failure;
+
+    /**
+     * @param limits the bounds on what the web server may send
+     * @param trust what the connector believes of its peer
+     * @param peer the socket's remote address; null for a Unix-domain socket
+     * @param local the socket's own address; null for a Unix-domain socket
+     * @param nanoClock the adapter's clock, as {@link System#nanoTime()}
+     * @param maxConns FCGI_MAX_CONNS for FCGI_GET_VALUES: the connections served at once; 0 or less if unknown
+     * @param maxReqs FCGI_MAX_REQS: the requests served at once; 0 or less if unknown
+     */
+    public FcgiSession(GatewayLimits limits, GatewayTrust trust, InetSocketAddress peer, InetSocketAddress local,
+            LongSupplier nanoClock, int maxConns, int maxReqs) {
+        super("FastCGI", limits, trust, peer, local, nanoClock);
+        this.decoder = new FcgiDecoder(limits);
+        this.maxConns = maxConns;
+        this.maxReqs = maxReqs;
+    }
+
+    @Override
+    public GatewayEvent next(ByteBuffer in) throws ProtocolException {
+        if (failure != null) {
+            throw failure;
+        }
+        try {
+            return decode(in);
+        } catch (ProtocolException e) {
+            // Sticky, as the decoder's own: a STDIN length mismatch is found here, not in the decoder.
+            failure = e;
+            throw e;
+        }
+    }
+
+    private GatewayEvent decode(ByteBuffer in) throws ProtocolException {
+        while (true) {
+            if (held != null) {
+                if (current != null) {
+                    return null;
+                }
+                CgiEnvironment params = held;
+                held = null;
+                GatewayEvent started = start(params);
+                if (started != null) {
+                    return started;
+                }
+                continue;
+            }
+            FcgiEvent event = decoder.decode(in);
+            if (event == null) {
+                return null;
+            }
+            GatewayEvent answer = onEvent(event);
+            if (answer != null) {
+                return answer;
+            }
+        }
+    }
+
+    private GatewayEvent onEvent(FcgiEvent event) throws ProtocolException {
+        if (event instanceof FcgiEvent.BeginRequest begin) {
+            return onBegin(begin);
+        } else if (event instanceof FcgiEvent.Params params) {
+            if (params.requestId() == pendingId) {
+                // The request is complete; it starts once the one in flight, if any, is done.
+                held = params.params();
+            }
+        } else if (event instanceof FcgiEvent.Stdin stdin) {
+            if (inFlight(stdin.requestId())) {
+                stdinLength.received(stdin.data().remaining());
+                return new GatewayEvent.Body(stdin.data());
+            }
+        } else if (event instanceof FcgiEvent.StdinEnd end) {
+            if (inFlight(end.requestId())) {
+                stdinLength.ended();
+                return new GatewayEvent.BodyEnd();
+            }
+        } else if (event instanceof FcgiEvent.AbortRequest abort) {
+            return onAbort(abort.requestId());
+        } else if (event instanceof FcgiEvent.GetValues get) {
+            if (pendingId < 0) {
+                // A management exchange is a complete one: no request is coming yet.
+                headDone();
+            }
+            return new GatewayEvent.Write(FcgiEncoder.getValuesResult(get.names(), maxConns, maxReqs), false, null);
+        } else if (event instanceof FcgiEvent.UnknownType unknown) {
+            return new GatewayEvent.Write(FcgiEncoder.unknownType(unknown.type()), false, null);
+        }
+        // FCGI_DATA is the Filter role's, which is refused at FCGI_BEGIN_REQUEST.
+        return null;
+    }
+
+    private boolean inFlight(int requestId) {
+        GatewayRequest r = current;
+        return r != null && !ended && r.id() == requestId;
+    }
+
+    private GatewayEvent onBegin(FcgiEvent.BeginRequest begin) {
+        int id = begin.requestId();
+        if (current != null && !ended || pendingId >= 0) {
+            // One request at a time: spec 5.5 lets an application refuse the second with FCGI_CANT_MPX_CONN.
+            return endRequest(id, FCGI_CANT_MPX_CONN);
+        }
+        if (begin.role() != FCGI_RESPONDER) {
+            return endRequest(id, FCGI_UNKNOWN_ROLE);
+        }
+        pendingId = id;
+        pendingKeepConn = begin.keepConn();
+        headStarted();
+        return null;
+    }
+
+    private GatewayEvent onAbort(int id) {
+        if (inFlight(id)) {
+            aborted = true;
+            return new GatewayEvent.Abort();
+        }
+        if (id == pendingId) {
+            pendingId = -1;
+            held = null;
+            headDone();
+            return endRequest(id, FCGI_REQUEST_COMPLETE);
+        }
+        return null;
+    }
+
+    private GatewayEvent.Write endRequest(int id, int protocolStatus) {
+        decoder.endRequest(id);
+        return new GatewayEvent.Write(FcgiEncoder.endRequest(id, 0, protocolStatus), false, null);
+    }
+
+    /** Starts the complete request {@link #pendingId}: its Request event, or its answer if the variables are bad. */
+    private GatewayEvent start(CgiEnvironment params) {
+        int id = pendingId;
+        pendingId = -1;
+        keepConn = pendingKeepConn;
+        try {
+            GatewayEvent.Request request = begin(id, keepConn, params);
+            stdinLength = new StdinLength(request.request().contentLength());
+            return request;
+        } catch (ProtocolException e) {
+            return respond(id, e.statusHint(), e.violation().name(), "request " + id + " refused: " + e.getMessage());
+        }
+    }
+
+    /** Answers request {@code id} without the container: a short text response, then FCGI_END_REQUEST. */
+    private GatewayEvent.Write respond(int id, int status, String reason, String log) {
+        decoder.endRequest(id);
+        return new GatewayEvent.Write(FcgiEncoder.completeResponse(id, CgiResponseHead.refusal(status, reason)),
+                !keepConn, log);
+    }
+
+    @Override
+    public GatewayEvent.Write refuse(int status, String reason) {
+        GatewayRequest r = current;
+        dropCurrent();
+        return respond(r.id(), status, reason, "request " + r.id() + " refused: " + reason);
+    }
+
+    @Override
+    public boolean holding() {
+        return held != null;
+    }
+
+    @Override
+    public void endOfInput() throws ProtocolException {
+        if (failure != null) {
+            throw failure;
+        }
+        decoder.endOfInput();
+    }
+
+    @Override
+    public ByteBuffer answer(ProtocolException violation) {
+        if (pendingId < 0) {
+            return null;
+        }
+        int id = pendingId;
+        pendingId = -1;
+        held = null;
+        return FcgiEncoder.completeResponse(id, CgiResponseHead.refusal(violation.statusHint(),
+                violation.violation().name()));
+    }
+
+    @Override
+    public ByteBuffer[] frame(ByteBuffer content) {
+        return FcgiEncoder.frameStream(FCGI_STDOUT, current.id(), content);
+    }
+
+    @Override
+    public int framedLength(int content, boolean last) {
+        return (content > 0 ? (int) FcgiEncoder.streamLength(content) : 0) + (last ? END_LENGTH : 0);
+    }
+
+    @Override
+    public void frameInto(ByteBuffer out, ByteBuffer head, ByteBuffer body, boolean last) {
+        int id = current.id();
+        int content = (head == null ? 0 : head.remaining()) + (body == null ? 0 : body.remaining());
+        // As many records as framedLength counted: more than 65535 bytes take more than one.
+        while (content > 0) {
+            int n = Math.min(content, FCGI_MAX_CONTENT_LENGTH);
+            int padding = Fcgi.paddingFor(n);
+            FcgiEncoder.putHeader(out, FCGI_STDOUT, id, n, padding);
+            int fromHead = put(out, head, n);
+            put(out, body, n - fromHead);
+            // Zeros, never what a pooled buffer held before.
+            for (int i = 0; i < padding; i++) {
+                out.put((byte) 0);
+            }
+            content -= n;
+        }
+        if (last && markEnded()) {
+            FcgiEncoder.putStreamEnd(out, FCGI_STDOUT, id);
+            FcgiEncoder.putEndRequest(out, id, 0, FCGI_REQUEST_COMPLETE);
+        }
+    }
+
+    /** Copies up to {@code max} bytes of {@code from} (null for none) into {@code out}; returns how many. */
+    private static int put(ByteBuffer out, ByteBuffer from, int max) {
+        if (from == null || max == 0) {
+            return 0;
+        }
+        int n = Math.min(from.remaining(), max);
+        out.put(from.slice(from.position(), n));
+        from.position(from.position() + n);
+        return n;
+    }
+
+    @Override
+    public ByteBuffer end() {
+        if (!markEnded()) {
+            return null;
+        }
+        int id = current.id();
+        ByteBuffer out = ByteBuffer.allocate(END_LENGTH);
+        if (!aborted) {
+            FcgiEncoder.putStreamEnd(out, FCGI_STDOUT, id);
+        }
+        // Spec 5.4: an aborted request still ends with FCGI_END_REQUEST.
+        FcgiEncoder.putEndRequest(out, id, 0, FCGI_REQUEST_COMPLETE);
+        return out.flip();
+    }
+
+    /**
+     * FCGI_END_REQUEST is going out: the id is inactive from now on (spec 3.3), and the decoder skips what is left of
+     * its STDIN.
+     *
+     * @return false if it had gone out already
+     */
+    private boolean markEnded() {
+        GatewayRequest r = current;
+        if (r == null || ended) {
+            return false;
+        }
+        ended = true;
+        decoder.endRequest(r.id());
+        return true;
+    }
+
+    @Override
+    public boolean hasStderr() {
+        return true;
+    }
+
+    @Override
+    public ByteBuffer[] stderr(ByteBuffer bytes) {
+        GatewayRequest r = current;
+        if (r == null || ended || !bytes.hasRemaining()) {
+            return null;
+        }
+        return FcgiEncoder.frameStream(FCGI_STDERR, r.id(), bytes);
+    }
+
+    @Override
+    public Completion complete(boolean failed) {
+        GatewayRequest r = current;
+        if (r == null) {
+            return new Completion(null, false);
+        }
+        ByteBuffer owed = null;
+        boolean keep;
+        if (!ended && aborted) {
+            owed = end();
+            keep = r.keepConnection();
+        } else if (!ended) {
+            // Failed before its last write: the response is cut short, and so is the connection.
+            markEnded();
+            keep = false;
+        } else {
+            keep = r.keepConnection() && (!failed || aborted);
+        }
+        dropCurrent();
+        return new Completion(owed, keep);
+    }
+
+    @Override
+    public boolean closeWhenIdle() {
+        return requests() == 0 || !keepConn;
+    }
+}

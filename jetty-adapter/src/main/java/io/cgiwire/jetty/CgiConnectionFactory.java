@@ -1,32 +1,36 @@
 package io.cgiwire.jetty;
 
 import io.cgiwire.core.GatewayLimits;
-import io.cgiwire.core.PeerAllowlist;
+import io.cgiwire.core.GatewaySession;
+import io.cgiwire.core.GatewayTrust;
+import io.cgiwire.jetty.internal.GatewayConnection;
 import io.cgiwire.jetty.internal.RefusedConnection;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
+import java.net.SocketAddress;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.AbstractConnectionFactory;
-import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
- * What the FastCGI and SCGI factories share: the {@link HttpConfiguration} requests are built with and the
- * {@link GatewayLimits} every connection is bounded by, and the peers allowed to connect. Public so that Jetty's XML
- * configuration can call the inherited getters and setters.
+ * What the FastCGI and SCGI factories share: the {@link HttpConfiguration} requests are built with, the
+ * {@link GatewayLimits} every connection is bounded by, and the {@link GatewayTrust} that says which peers may
+ * connect and what is believed of them. Public so that Jetty's XML configuration can call the inherited getters and
+ * setters.
+ *
+ * <p>Refuses to listen on an address other than loopback without {@link #setAllowedPeers allowed peers}: whoever
+ * reaches the port could claim any client address, HTTPS or user (Tomcat's AJP connector learnt this with
+ * CVE-2020-1938 and refuses the same way): see {@link #lifeCycleStarting}. Unix-domain sockets are governed by
+ * their file permissions, and an inherited socket by whoever bound it.
  */
-public abstract class CgiConnectionFactory extends AbstractConnectionFactory implements ConnectionFactory.Configuring {
+public abstract class CgiConnectionFactory extends AbstractConnectionFactory implements LifeCycle.Listener {
     private final HttpConfiguration httpConfiguration;
     private final GatewayLimits limits;
-    private PeerAllowlist allowedPeers = PeerAllowlist.parse("");
-    private Pattern allowedRequestAttributesPattern;
-    private boolean trustRemoteUser;
+    private final GatewayTrust trust = new GatewayTrust();
 
     /**
      * @param protocol the name the factory registers under on a connector
@@ -50,9 +54,14 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory imp
         return limits;
     }
 
+    /** What the connector believes of its peer; the setters below are its properties. */
+    public GatewayTrust getTrust() {
+        return trust;
+    }
+
     /** The peers allowed to connect, as given; empty when any peer may. */
     public String getAllowedPeers() {
-        return allowedPeers.toString();
+        return trust.getAllowedPeers();
     }
 
     /**
@@ -63,12 +72,12 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory imp
      * @throws IllegalArgumentException naming an entry that is not an IP literal or CIDR range
      */
     public void setAllowedPeers(String allowedPeers) {
-        this.allowedPeers = PeerAllowlist.parse(allowedPeers == null ? "" : allowedPeers);
+        trust.setAllowedPeers(allowedPeers);
     }
 
     /** The CGI variables that become request attributes, as a regular expression; null for none. */
     public String getAllowedRequestAttributesPattern() {
-        return allowedRequestAttributesPattern == null ? null : allowedRequestAttributesPattern.pattern();
+        return trust.getAllowedRequestAttributesPattern();
     }
 
     /**
@@ -79,12 +88,12 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory imp
      * @throws java.util.regex.PatternSyntaxException if it is not a regular expression
      */
     public void setAllowedRequestAttributesPattern(String pattern) {
-        this.allowedRequestAttributesPattern = pattern == null || pattern.isEmpty() ? null : Pattern.compile(pattern);
+        trust.setAllowedRequestAttributesPattern(pattern);
     }
 
     /** Whether REMOTE_USER and AUTH_TYPE are taken as the request's authenticated user. */
     public boolean isTrustRemoteUser() {
-        return trustRemoteUser;
+        return trust.isTrustRemoteUser();
     }
 
     /**
@@ -94,62 +103,62 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory imp
      * configuration authenticates for itself either way. Needs jetty-security on the class path.
      */
     public void setTrustRemoteUser(boolean trustRemoteUser) {
-        this.trustRemoteUser = trustRemoteUser;
+        trust.setTrustRemoteUser(trustRemoteUser);
     }
 
     /**
-     * Refuses to start on an address other than loopback without {@link #setAllowedPeers allowed peers}: whoever
-     * reaches the port could claim any client address, HTTPS or user (Tomcat's AJP connector learnt this with
-     * CVE-2020-1938 and refuses the same way). Unix-domain sockets are governed by their file permissions, and an
-     * inherited socket by whoever bound it.
+     * Jetty adds this factory to its connector as a bean, and so as a listener to it: the listen address is checked
+     * as the connector starts. A connector built by {@link CgiConnectors} (Jetty XML, the modules of a Jetty base) is
+     * checked as its server starts, before the server binds it; one built in code is checked as it starts, which is
+     * before it binds unless the Server opened it early ({@code Server.isOpenEarly()}, the default): it is then closed
+     * at once.
      */
     @Override
-    public void configure(Connector connector) {
-        if (!allowedPeers.isEmpty() || !(connector instanceof ServerConnector server) || server.isInheritChannel()) {
-            return;
-        }
-        String host = server.getHost();
-        if (!isLoopback(host)) {
-            throw new IllegalStateException(getProtocol() + " would listen on " + (host == null || host.isEmpty()
-                    ? "every interface" : host) + ":" + server.getPort() + " for anyone who can reach it, and "
-                    + "believe the client address, HTTPS and user they claim. Bind it to 127.0.0.1 (or a Unix socket), "
-                    + "or name the web server's addresses in allowedPeers (jetty.cgiwire." + getProtocol()
-                    .substring("cgiwire-".length()) + ".allowedPeers in a Jetty base).");
-        }
-    }
-
-    private static boolean isLoopback(String host) {
-        if (host == null || host.isEmpty()) {
-            return false;
-        }
-        try {
-            InetAddress[] addresses = InetAddress.getAllByName(host);
-            for (InetAddress address : addresses) {
-                if (!address.isLoopbackAddress()) {
-                    return false;
-                }
+    public void lifeCycleStarting(LifeCycle event) {
+        if (event instanceof ServerConnector connector && connector.getConnectionFactories().contains(this)) {
+            try {
+                checkListenAddress(connector.getHost(), connector.getPort(), connector.isInheritChannel());
+            } catch (IllegalStateException x) {
+                connector.close();
+                throw x;
             }
-            return addresses.length > 0;
-        } catch (UnknownHostException e) {
-            return false;
         }
     }
 
-    /** What the connections take from this factory besides the limits. */
-    protected RequestOptions requestOptions() {
-        return new RequestOptions(allowedRequestAttributesPattern, trustRemoteUser);
+    /**
+     * Refuses a TCP connector on an address other than loopback without allowed peers.
+     *
+     * @throws IllegalStateException saying what to set
+     */
+    void checkListenAddress(String host, int port, boolean inheritChannel) {
+        if (!inheritChannel) {
+            trust.checkListenAddress(getProtocol(), host, port, "allowedPeers (jetty.cgiwire."
+                    + getProtocol().substring("cgiwire-".length()) + ".allowedPeers in a Jetty base)");
+        }
     }
 
     @Override
     public final Connection newConnection(Connector connector, EndPoint endPoint) {
-        if (!allowedPeers.isEmpty() && endPoint.getRemoteSocketAddress() instanceof InetSocketAddress peer
-                && (peer.getAddress() == null || !allowedPeers.allows(peer.getAddress()))) {
-            return configure(new RefusedConnection(endPoint, connector.getExecutor(), getProtocol(), allowedPeers),
-                    connector, endPoint);
+        InetSocketAddress peer = inet(endPoint.getRemoteSocketAddress());
+        if (peer != null && !trust.allowsPeer(peer.getAddress())) {
+            return configure(new RefusedConnection(endPoint, connector.getExecutor(), getProtocol(),
+                    getAllowedPeers()), connector, endPoint);
         }
-        return newCgiConnection(connector, endPoint);
+        GatewaySession session = newSession(connector, peer, inet(endPoint.getLocalSocketAddress()));
+        return configure(new GatewayConnection(connector, httpConfiguration, endPoint, getProtocol(), session),
+                connector, endPoint);
     }
 
-    /** The protocol's connection, for a peer that may connect. */
-    protected abstract Connection newCgiConnection(Connector connector, EndPoint endPoint);
+    /** An IP socket address as it is, resolved; null for a Unix-domain one or an unresolved name. */
+    private static InetSocketAddress inet(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null ? inet : null;
+    }
+
+    /**
+     * The protocol's session for a new connection.
+     *
+     * @param peer the web server's address; null for a Unix-domain socket
+     * @param local our own address; null for a Unix-domain socket
+     */
+    protected abstract GatewaySession newSession(Connector connector, InetSocketAddress peer, InetSocketAddress local);
 }

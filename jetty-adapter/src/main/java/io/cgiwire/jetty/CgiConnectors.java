@@ -69,6 +69,15 @@ public final class CgiConnectors {
             tcp.setPort(port);
             tcp.setInheritChannel(inheritChannel);
             tcp.setAcceptQueueSize(backlog);
+            if (factory instanceof CgiConnectionFactory gateway) {
+                // As the server starts, before it opens its connectors.
+                server.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        gateway.checkListenAddress(tcp.getHost(), tcp.getPort(), tcp.isInheritChannel());
+                    }
+                });
+            }
             connector = tcp;
         }
         connector.setIdleTimeout(idleTimeout);

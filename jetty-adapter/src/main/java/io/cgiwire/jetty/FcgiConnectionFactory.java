@@ -1,11 +1,12 @@
 package io.cgiwire.jetty;
 
 import io.cgiwire.core.GatewayLimits;
-import io.cgiwire.jetty.internal.FcgiConnection;
-import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.io.EndPoint;
+import io.cgiwire.core.GatewaySession;
+import io.cgiwire.core.fcgi.FcgiSession;
+import java.net.InetSocketAddress;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.util.thread.ThreadPool;
 
 /**
  * Serves FastCGI (the Responder role) on a Jetty connector: put it on a {@code ServerConnector} or a
@@ -48,11 +49,7 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
      */
     public FcgiConnectionFactory(HttpConfiguration httpConfiguration, GatewayLimits limits) {
         super(PROTOCOL, httpConfiguration, limits);
-        // FastCGI's own convention (spec 3.2): the web servers' addresses, when whoever starts us names them.
-        String webServers = System.getenv("FCGI_WEB_SERVER_ADDRS");
-        if (webServers != null && !webServers.isBlank()) {
-            setAllowedPeers(webServers);
-        }
+        getTrust().allowPeersFrom(System.getenv());
         // Reads of up to 64 KiB, a FastCGI record's content, but no more: Jetty's default buffer pool keeps buffers
         // of up to 64 KiB, and a larger one would be allocated (and zeroed) afresh for every read. Records larger
         // than what is buffered are decoded across reads.
@@ -60,9 +57,9 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
     }
 
     @Override
-    protected Connection newCgiConnection(Connector connector, EndPoint endPoint) {
-        FcgiConnection connection = new FcgiConnection(connector, getHttpConfiguration(), endPoint, getLimits(),
-                requestOptions());
-        return configure(connection, connector, endPoint);
+    protected GatewaySession newSession(Connector connector, InetSocketAddress peer, InetSocketAddress local) {
+        // The thread pool bounds both the connections served at once and the requests.
+        int threads = connector.getExecutor() instanceof ThreadPool.SizedThreadPool pool ? pool.getMaxThreads() : -1;
+        return new FcgiSession(getLimits(), getTrust(), peer, local, System::nanoTime, threads, threads);
     }
 }

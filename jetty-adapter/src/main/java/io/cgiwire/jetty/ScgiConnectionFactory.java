@@ -1,9 +1,9 @@
 package io.cgiwire.jetty;
 
 import io.cgiwire.core.GatewayLimits;
-import io.cgiwire.jetty.internal.ScgiConnection;
-import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.io.EndPoint;
+import io.cgiwire.core.GatewaySession;
+import io.cgiwire.core.scgi.ScgiSession;
+import java.net.InetSocketAddress;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 
@@ -40,9 +40,7 @@ public class ScgiConnectionFactory extends CgiConnectionFactory {
     }
 
     @Override
-    protected Connection newCgiConnection(Connector connector, EndPoint endPoint) {
-        ScgiConnection connection = new ScgiConnection(connector, getHttpConfiguration(), endPoint, getLimits(),
-                requestOptions());
-        return configure(connection, connector, endPoint);
+    protected GatewaySession newSession(Connector connector, InetSocketAddress peer, InetSocketAddress local) {
+        return new ScgiSession(getLimits(), getTrust(), peer, local, System::nanoTime);
     }
 }

@@ -2,6 +2,7 @@ package io.cgiwire.jetty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cgiwire.core.RawClient;
@@ -100,6 +101,36 @@ class JettyXmlTest {
                 "jetty.cgiwire.fcgi.port", "0", "jetty.cgiwire.fcgi.allowedPeers", "127.0.0.1"));
         allowed.start();
         allowed.stop();
+    }
+
+    /**
+     * The refusal comes before Jetty binds: Jetty's Server opens every connector before it starts any, and a port
+     * bound then would accept connections (into its backlog) until the process exits.
+     */
+    @Test
+    void aRefusedConnectorNeverListens() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Server server = apply(CONFIG.resolve("etc/cgiwire-fcgi.xml"),
+                Map.of("jetty.cgiwire.fcgi.host", "0.0.0.0", "jetty.cgiwire.fcgi.port", Integer.toString(port)));
+        java.util.List<Boolean> openWhileStarting = new java.util.ArrayList<>();
+        server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+            @Override
+            public void lifeCycleFailure(org.eclipse.jetty.util.component.LifeCycle event, Throwable cause) {
+                openWhileStarting.add(((org.eclipse.jetty.server.NetworkConnector) server.getConnectors()[0])
+                        .isOpen());
+            }
+        });
+        assertThrows(Exception.class, server::start);
+        try (java.net.Socket s = new java.net.Socket()) {
+            assertThrows(java.net.ConnectException.class,
+                    () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000));
+        } finally {
+            server.stop();
+        }
+        assertEquals(java.util.List.of(false), openWhileStarting);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.cgiwire.jetty.internal;
 
-import io.cgiwire.core.PeerAllowlist;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.EndPoint;
@@ -12,10 +11,10 @@ public final class RefusedConnection extends AbstractConnection {
     private static final Logger LOG = LoggerFactory.getLogger(RefusedConnection.class);
 
     private final String protocol;
-    private final PeerAllowlist allowedPeers;
+    private final String allowedPeers;
 
     /** A connection to close as soon as it opens. */
-    public RefusedConnection(EndPoint endPoint, Executor executor, String protocol, PeerAllowlist allowedPeers) {
+    public RefusedConnection(EndPoint endPoint, Executor executor, String protocol, String allowedPeers) {
         super(endPoint, executor);
         this.protocol = protocol;
         this.allowedPeers = allowedPeers;

@@ -1,6 +1,6 @@
 package io.cgiwire.jetty.internal;
 
-import io.cgiwire.core.cgi.CgiRequest;
+import io.cgiwire.core.GatewayRequest;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpStatus;
@@ -12,54 +12,35 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * One request on a FastCGI or SCGI connection, as Jetty's channel sees it: body chunks come from the connection's
- * decoder, the response goes out through the connection's protocol framing.
+ * session, the response goes out through the session's framing.
  */
-final class CgiStream implements HttpStream {
-    private final CgiConnection connection;
+final class GatewayStream implements HttpStream {
+    private final GatewayConnection connection;
     private final HttpChannel channel;
-    private final CgiRequest request;
-    private final int requestId;
-    private final boolean persistent;
-    private final boolean head;
+    private final GatewayRequest request;
     private volatile boolean committed;
     /** Jetty has the request (onRequest returned); guarded by the connection's lock. */
     boolean started;
     /** A failure that came before the request started; guarded by the connection's lock. */
     Throwable failure;
-    /** FastCGI: the web server sent FCGI_ABORT_REQUEST for it. */
-    boolean aborted;
-    /** FastCGI: FCGI_END_REQUEST has been queued for it. */
-    boolean ended;
 
-    CgiStream(CgiConnection connection, HttpChannel channel, CgiRequest request, int requestId, boolean persistent) {
+    GatewayStream(GatewayConnection connection, HttpChannel channel, GatewayRequest request) {
         this.connection = connection;
         this.channel = channel;
         this.request = request;
-        this.requestId = requestId;
-        this.persistent = persistent;
-        this.head = "HEAD".equals(request.method());
     }
 
     HttpChannel channel() {
         return channel;
     }
 
-    CgiRequest request() {
+    GatewayRequest request() {
         return request;
-    }
-
-    int requestId() {
-        return requestId;
-    }
-
-    /** FastCGI: FCGI_KEEP_CONN was set; SCGI: never. */
-    boolean persistent() {
-        return persistent;
     }
 
     @Override
     public String getId() {
-        return Integer.toString(requestId);
+        return Integer.toString(request.id());
     }
 
     @Override
@@ -97,7 +78,7 @@ final class CgiStream implements HttpStream {
         }
         ByteBuffer body = null;
         if (content != null && content.hasRemaining()) {
-            if (head) {
+            if (this.request.head()) {
                 // HEAD: the body is dropped, and counts as written.
                 content.position(content.limit());
             } else {

@@ -50,8 +50,10 @@ public final class GatewayRequest {
         this.id = id;
         this.keepConnection = keepConnection;
         this.cgi = cgi;
-        if (cgi.remoteAddr() != null || peer == null) {
-            remoteAddr = cgi.remoteAddr();
+        // Empty is not sent: front servers send unset variables empty, and "" is no address.
+        String sentRemote = emptyToNull(cgi.remoteAddr());
+        if (sentRemote != null || peer == null) {
+            remoteAddr = sentRemote;
             remotePort = Math.max(cgi.remotePort(), 0);
         } else {
             remoteAddr = text(peer);
@@ -59,13 +61,15 @@ public final class GatewayRequest {
         }
         String host = cgi.environment().get("REMOTE_HOST");
         remoteHost = host == null || host.isEmpty() ? null : host;
-        if (cgi.localAddr() != null || local == null) {
-            localAddr = cgi.localAddr();
+        String sentLocal = emptyToNull(cgi.localAddr());
+        if (sentLocal != null || local == null) {
+            localAddr = sentLocal;
         } else {
             localAddr = text(local);
         }
         localPort = cgi.localPort() >= 0 ? cgi.localPort() : local != null ? local.getPort() : 0;
-        localName = cgi.localName() != null ? cgi.localName() : localAddr;
+        String sentName = emptyToNull(cgi.localName());
+        localName = sentName != null ? sentName : localAddr;
         if (cgi.serverName() != null) {
             serverName = cgi.serverName();
             serverPort = cgi.serverPort();
@@ -132,6 +136,10 @@ public final class GatewayRequest {
             }
         }
         return Collections.unmodifiableMap(matched);
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     private static String text(InetSocketAddress address) {

@@ -2,8 +2,13 @@ package io.cgiwire.core;
 
 import io.cgiwire.core.cgi.CgiEnvironment;
 import io.cgiwire.core.cgi.CgiRequestMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -49,7 +54,7 @@ public abstract class GatewaySession {
     /** The response of {@link #current} has ended on the wire: nothing more is written for it. */
     protected volatile boolean ended;
     /** The web server aborted {@link #current}. */
-    protected boolean aborted;
+    protected volatile boolean aborted;
     private int requests;
     private boolean headPending;
     private long headStarted;
@@ -161,6 +166,50 @@ public abstract class GatewaySession {
     /** Whether the protocol has an error stream to the web server's log (FastCGI's FCGI_STDERR). */
     public boolean hasStderr() {
         return false;
+    }
+
+    /**
+     * Whether the web server may send, while a response is written, what the session must act on at once (FastCGI's
+     * FCGI_ABORT_REQUEST and management records): the adapter should then look at its input during a response. SCGI
+     * sends nothing after the body, and a byte there is a violation best found after the response.
+     */
+    public boolean readsDuringResponse() {
+        return false;
+    }
+
+    /** The protocol's id of the request in flight (a servlet's getProtocolRequestId()); null where it has none. */
+    public String protocolRequestId() {
+        return null;
+    }
+
+    /**
+     * An error stream for the requests of this connection, to hand a request as an attribute: what is written goes
+     * to {@code sink} as {@link #stderr} frames it, for the request in flight at the time; between requests, and
+     * where the protocol has no such stream, it is dropped. Each flush ({@code println} flushes) is one write.
+     * Costly to make (an encoder and an 8 KiB buffer): one per connection.
+     */
+    public final PrintStream newStderr(StderrSink sink) {
+        return new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                ByteBuffer[] framed = stderr(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, offset + length)));
+                if (framed != null) {
+                    sink.write(framed);
+                }
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+
+    /** Where {@link #newStderr} writes: the adapter's queue to the web server. */
+    @FunctionalInterface
+    public interface StderrSink {
+        /** Writes {@code framed} to the web server, in order with the response. */
+        void write(ByteBuffer[] framed) throws IOException;
     }
 
     /**

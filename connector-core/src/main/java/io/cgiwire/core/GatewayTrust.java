@@ -66,8 +66,9 @@ public final class GatewayTrust {
     }
 
     /**
-     * Whether a connection from {@code peer} may be served: true when no peers were named, and for a peer that is
-     * not an IP address (a Unix-domain socket's, given as null or as its path).
+     * Whether a connection from {@code peer} may be served: true when no peers were named, and for a peer with no
+     * address (a Unix-domain socket's, given as null or empty). Text that is not an IP literal is refused once peers
+     * are named: it is never looked up.
      *
      * @param peer the socket's remote address as an IP literal, or null
      */
@@ -76,7 +77,7 @@ public final class GatewayTrust {
             return true;
         }
         InetAddress address = IpLiterals.address(peer);
-        return address == null || allowedPeers.allows(address);
+        return address != null && allowedPeers.allows(address);
     }
 
     /** Whether a connection from {@code peer} may be served; null (a Unix-domain socket) may. */

@@ -46,29 +46,40 @@ public final class FuzzSeeds {
         Path scgi = inputs("io/cgiwire/core/scgi/ScgiDecoderFuzzTest", "decode");
         Path mapper = inputs("io/cgiwire/core/cgi/CgiRequestMapperFuzzTest", "map");
         Path allowlist = inputs("io/cgiwire/core/PeerAllowlistFuzzTest", "parseAndCheck");
+        // The session fuzz tests read the decoders' layout: they start from the same seeds, plus their own.
+        Path fcgiSession = inputs("io/cgiwire/core/fcgi/FcgiSessionFuzzTest", "serve");
+        Path scgiSession = inputs("io/cgiwire/core/scgi/ScgiSessionFuzzTest", "serve");
 
         for (Path capture : captures()) {
             String name = capture.getFileName().toString().replace(".bin", "");
             byte[] bytes = Files.readAllBytes(capture);
             if (name.contains("_scgi-")) {
-                write(scgi, name, Fuzzing.input(0, new int[0], bytes));
-                write(scgi, name + "-split", Fuzzing.input(0, new int[] {3, 1, 17, 64, 0}, bytes));
+                for (Path dir : List.of(scgi, scgiSession)) {
+                    write(dir, name, Fuzzing.input(0, new int[0], bytes));
+                    write(dir, name + "-split", Fuzzing.input(0, new int[] {3, 1, 17, 64, 0}, bytes));
+                }
                 CgiEnvironment env = scgiHeaders(bytes);
                 if (env != null) {
                     write(mapper, name, nulBlock(env));
                 }
             } else {
-                write(fcgi, name, Fuzzing.input(0, new int[0], bytes));
-                write(fcgi, name + "-late-split", Fuzzing.input(REFUSE_SECOND | REFUSE_ROLES | END_LATER
-                        | END_AT_ABORT, new int[] {5, 3, 1, 200, 7}, bytes));
+                for (Path dir : List.of(fcgi, fcgiSession)) {
+                    write(dir, name, Fuzzing.input(0, new int[0], bytes));
+                    write(dir, name + "-late-split", Fuzzing.input(REFUSE_SECOND | REFUSE_ROLES | END_LATER
+                            | END_AT_ABORT, new int[] {5, 3, 1, 200, 7}, bytes));
+                }
                 byte[] params = fcgiParamsContent(bytes);
                 write(codec, name, Fuzzing.input(0, new int[0], params));
                 write(codec, name + "-split", Fuzzing.input(0, new int[] {1, 2, 3, 5, 8, 13}, params));
             }
         }
         fcgiEdgeCases(fcgi);
+        fcgiEdgeCases(fcgiSession);
+        fcgiSessionEdgeCases(fcgiSession);
         codecEdgeCases(codec);
         scgiEdgeCases(scgi);
+        scgiEdgeCases(scgiSession);
+        scgiSessionEdgeCases(scgiSession);
         mapperEdgeCases(mapper);
         allowlistEdgeCases(allowlist);
     }
@@ -108,6 +119,56 @@ public final class FuzzSeeds {
         write(dir, "seed-stdout-from-server", Fuzzing.input(0, new int[0], record(6, 1, bytes("x"), 0)));
         write(dir, "seed-cut-in-padding", Fuzzing.input(0, new int[] {1}, cat(begin(1, 1, 0),
                 record(4, 1, get, 0), record(4, 1, new byte[0], 200))));
+    }
+
+    /** What only a session does: holding a pipelined request, abort, refusals, STDIN against CONTENT_LENGTH. */
+    private static void fcgiSessionEdgeCases(Path dir) throws IOException {
+        // The GatewaySessionFuzzing policy bits, spelled out for the same reason as the decoder's above.
+        int respondAtRequest = 1;
+        int refuseAtRequest = 1 << 1;
+        int failAtAbort = 1 << 2;
+        int completeBetweenReads = 1 << 3;
+        int useEnd = 1 << 4;
+        int stderr = 1 << 5;
+        int hold = 1 << 6;
+        byte[] get = pairs("REQUEST_METHOD", "GET", "REQUEST_URI", "/", "HTTP_HOST", "example");
+        byte[] post = pairs("REQUEST_METHOD", "POST", "REQUEST_URI", "/p", "CONTENT_LENGTH", "3");
+        byte[] kept = cat(begin(1, 1, 1), record(4, 1, get, 0), record(4, 1, new byte[0], 0),
+                record(5, 1, new byte[0], 0));
+        byte[] posted = cat(begin(1, 1, 1), record(4, 1, post, 5), record(4, 1, new byte[0], 0),
+                record(5, 1, bytes("abc"), 5), record(5, 1, new byte[0], 0));
+        write(dir, "seed-session-pipelined-held", Fuzzing.input(respondAtRequest, new int[0], cat(kept, posted)));
+        write(dir, "seed-session-held-stays", Fuzzing.input(respondAtRequest | hold, new int[] {40}, cat(kept, kept)));
+        write(dir, "seed-session-abort-in-flight", Fuzzing.input(failAtAbort, new int[0], cat(begin(1, 1, 1),
+                record(4, 1, post, 5), record(4, 1, new byte[0], 0), record(2, 1, new byte[0], 0), kept)));
+        write(dir, "seed-session-abort-then-end", Fuzzing.input(useEnd, new int[] {7}, cat(begin(1, 1, 1),
+                record(4, 1, post, 5), record(4, 1, new byte[0], 0), record(2, 1, new byte[0], 0),
+                record(5, 1, bytes("abc"), 5), record(5, 1, new byte[0], 0))));
+        write(dir, "seed-session-abort-begun", Fuzzing.input(0, new int[0], cat(begin(1, 1, 1), record(4, 1, get, 0),
+                record(2, 1, new byte[0], 0), kept)));
+        write(dir, "seed-session-stdin-longer", Fuzzing.input(stderr, new int[] {3}, cat(begin(1, 1, 0),
+                record(4, 1, post, 5), record(4, 1, new byte[0], 0), record(5, 1, bytes("abcd"), 4))));
+        write(dir, "seed-session-stdin-shorter", Fuzzing.input(stderr, new int[0], cat(begin(1, 1, 0),
+                record(4, 1, post, 5), record(4, 1, new byte[0], 0), record(5, 1, bytes("ab"), 6),
+                record(5, 1, new byte[0], 0))));
+        write(dir, "seed-session-refused", Fuzzing.input(refuseAtRequest, new int[0], cat(kept, kept)));
+        write(dir, "seed-session-bad-host", Fuzzing.input(0, new int[0], cat(begin(1, 1, 1),
+                record(4, 1, pairs("REQUEST_METHOD", "GET", "REQUEST_URI", "/", "HTTP_HOST", "bad host"), 0),
+                record(4, 1, new byte[0], 0), record(5, 1, new byte[0], 0), kept)));
+        write(dir, "seed-session-between-reads", Fuzzing.input(completeBetweenReads, new int[] {20},
+                cat(posted, kept)));
+        write(dir, "seed-session-second-id", Fuzzing.input(0, new int[0], cat(begin(1, 1, 1), record(4, 1, post, 5),
+                record(4, 1, new byte[0], 0), begin(2, 1, 1), record(5, 1, bytes("abc"), 5),
+                record(5, 1, new byte[0], 0))));
+    }
+
+    private static void scgiSessionEdgeCases(Path dir) throws IOException {
+        write(dir, "seed-session-answer-early", Fuzzing.input(1, new int[] {5}, netstring(
+                "CONTENT_LENGTH\u00005\u0000SCGI\u00001\u0000REQUEST_METHOD\u0000POST\u0000REQUEST_URI\u0000/\u0000",
+                "hello")));
+        write(dir, "seed-session-bad-host", Fuzzing.input(0, new int[0], netstring(
+                "CONTENT_LENGTH\u00002\u0000SCGI\u00001\u0000REQUEST_METHOD\u0000GET\u0000REQUEST_URI\u0000/\u0000"
+                        + "HTTP_HOST\u0000bad host\u0000", "ab")));
     }
 
     private static void codecEdgeCases(Path dir) throws IOException {

@@ -204,6 +204,9 @@ public final class FcgiSession extends GatewaySession {
     @Override
     public GatewayEvent.Write refuse(int status, String reason) {
         GatewayRequest r = current;
+        if (r == null) {
+            throw new IllegalStateException("no request in flight to refuse");
+        }
         dropCurrent();
         return respond(r.id(), status, reason, "request " + r.id() + " refused: " + reason);
     }
@@ -261,9 +264,16 @@ public final class FcgiSession extends GatewaySession {
             content -= n;
         }
         if (last && markEnded()) {
-            FcgiEncoder.putStreamEnd(out, FCGI_STDOUT, id);
-            FcgiEncoder.putEndRequest(out, id, 0, FCGI_REQUEST_COMPLETE);
+            putEnd(out, id);
         }
+    }
+
+    /** The end of the response: FCGI_STDOUT's empty record, unless aborted, then FCGI_END_REQUEST (spec 5.4, 5.5). */
+    private void putEnd(ByteBuffer out, int id) {
+        if (!aborted) {
+            FcgiEncoder.putStreamEnd(out, FCGI_STDOUT, id);
+        }
+        FcgiEncoder.putEndRequest(out, id, 0, FCGI_REQUEST_COMPLETE);
     }
 
     /** Copies up to {@code max} bytes of {@code from} (null for none) into {@code out}; returns how many. */
@@ -282,13 +292,9 @@ public final class FcgiSession extends GatewaySession {
         if (!markEnded()) {
             return null;
         }
-        int id = current.id();
         ByteBuffer out = ByteBuffer.allocate(END_LENGTH);
-        if (!aborted) {
-            FcgiEncoder.putStreamEnd(out, FCGI_STDOUT, id);
-        }
         // Spec 5.4: an aborted request still ends with FCGI_END_REQUEST.
-        FcgiEncoder.putEndRequest(out, id, 0, FCGI_REQUEST_COMPLETE);
+        putEnd(out, current.id());
         return out.flip();
     }
 
@@ -311,6 +317,18 @@ public final class FcgiSession extends GatewaySession {
     @Override
     public boolean hasStderr() {
         return true;
+    }
+
+    /** FCGI_ABORT_REQUEST and management records may come while a response is written. */
+    @Override
+    public boolean readsDuringResponse() {
+        return true;
+    }
+
+    @Override
+    public String protocolRequestId() {
+        GatewayRequest r = current;
+        return r == null ? null : Integer.toString(r.id());
     }
 
     @Override

@@ -36,6 +36,30 @@ final class FcgiFixtures {
         return record(type, requestId, content, 0);
     }
 
+    /** One record padded to a multiple of 8 with zeros, as an application's records must be. */
+    static byte[] zeroPadded(int type, int requestId, byte[] content) {
+        byte[] header = record(type, requestId, content, 0);
+        int padding = -content.length & 7;
+        header[6] = (byte) padding;
+        return Arrays.copyOf(header, header.length + padding);
+    }
+
+    /** FCGI_END_REQUEST with appStatus 0 and {@code protocolStatus}. */
+    static byte[] endRequest(int requestId, int protocolStatus) {
+        return record(Fcgi.FCGI_END_REQUEST, requestId, new byte[] {0, 0, 0, 0, (byte) protocolStatus, 0, 0, 0});
+    }
+
+    /** A whole response as an application writes it: STDOUT padded with zeros, its empty record, END_REQUEST. */
+    static byte[] response(int requestId, String stdout) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        if (!stdout.isEmpty()) {
+            out.writeBytes(zeroPadded(Fcgi.FCGI_STDOUT, requestId, latin1(stdout)));
+        }
+        out.writeBytes(empty(Fcgi.FCGI_STDOUT, requestId));
+        out.writeBytes(endRequest(requestId, Fcgi.FCGI_REQUEST_COMPLETE));
+        return out.toByteArray();
+    }
+
     static byte[] empty(int type, int requestId) {
         return record(type, requestId, new byte[0], 0);
     }

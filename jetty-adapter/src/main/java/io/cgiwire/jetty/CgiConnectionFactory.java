@@ -2,6 +2,7 @@ package io.cgiwire.jetty;
 
 import io.cgiwire.core.GatewayLimits;
 import io.cgiwire.core.GatewaySession;
+import io.cgiwire.core.GatewaySettings;
 import io.cgiwire.core.GatewayTrust;
 import io.cgiwire.jetty.internal.GatewayConnection;
 import io.cgiwire.jetty.internal.RefusedConnection;
@@ -17,17 +18,24 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
- * What the FastCGI and SCGI factories share: the {@link HttpConfiguration} requests are built with, the
- * {@link GatewayLimits} every connection is bounded by, and the {@link GatewayTrust} that says which peers may
- * connect and what is believed of them. Public so that Jetty's XML configuration can call the inherited getters and
- * setters.
+ * What the FastCGI and SCGI factories share: the {@link HttpConfiguration} requests are built with, and the
+ * {@link GatewaySettings}: the limits every connection is bounded by and what is believed of the peer. Public so that
+ * Jetty's XML configuration can call the getters and setters.
  *
- * <p>Refuses to listen on an address other than loopback without {@link #setAllowedPeers allowed peers}: whoever
- * reaches the port could claim any client address, HTTPS or user (Tomcat's AJP connector learnt this with
- * CVE-2020-1938 and refuses the same way): see {@link #lifeCycleStarting}. Unix-domain sockets are governed by
- * their file permissions, and an inherited socket by whoever bound it.
+ * <p>{@code allowedPeers}: IP addresses and CIDR ranges, for example {@code "127.0.0.1, 10.0.0.0/8"}; a connection
+ * from anyone else is closed at once and logged; Unix-domain connections are not checked, the socket file's
+ * permissions decide. {@code allowedRequestAttributesPattern}: the CGI variables that become request attributes
+ * (named as Tomcat's AJP connector names the same setting). {@code trustRemoteUser}: REMOTE_USER and AUTH_TYPE as
+ * the request's authenticated user, for a web server that authenticates users itself (needs jetty-security on the
+ * class path); off by default, since nginx fills REMOTE_USER from any Basic Authorization header.
+ *
+ * <p>Refuses to listen on an address other than loopback without allowed peers: whoever reaches the port could
+ * claim any client address, HTTPS or user (Tomcat's AJP connector learnt this with CVE-2020-1938 and refuses the same
+ * way): see {@link #lifeCycleStarting}. Unix-domain sockets are governed by their file permissions, and an inherited
+ * socket by whoever bound it.
  */
-public abstract class CgiConnectionFactory extends AbstractConnectionFactory implements LifeCycle.Listener {
+public abstract class CgiConnectionFactory extends AbstractConnectionFactory
+        implements GatewaySettings, LifeCycle.Listener {
     private final HttpConfiguration httpConfiguration;
     private final GatewayLimits limits;
     private final GatewayTrust trust = new GatewayTrust();
@@ -50,60 +58,14 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory imp
     }
 
     /** The limits: set its properties (e.g. {@code maxParamsBytes}) before connections open. */
+    @Override
     public GatewayLimits getLimits() {
         return limits;
     }
 
-    /** What the connector believes of its peer; the setters below are its properties. */
+    @Override
     public GatewayTrust getTrust() {
         return trust;
-    }
-
-    /** The peers allowed to connect, as given; empty when any peer may. */
-    public String getAllowedPeers() {
-        return trust.getAllowedPeers();
-    }
-
-    /**
-     * Lets only these peers connect: IP addresses and CIDR ranges separated by commas or spaces, for example
-     * {@code "127.0.0.1, 10.0.0.0/8"}. A connection from anyone else is closed at once and logged. Empty allows every
-     * peer. Unix-domain connections are not checked: the socket file's permissions decide who may connect.
-     *
-     * @throws IllegalArgumentException naming an entry that is not an IP literal or CIDR range
-     */
-    public void setAllowedPeers(String allowedPeers) {
-        trust.setAllowedPeers(allowedPeers);
-    }
-
-    /** The CGI variables that become request attributes, as a regular expression; null for none. */
-    public String getAllowedRequestAttributesPattern() {
-        return trust.getAllowedRequestAttributesPattern();
-    }
-
-    /**
-     * Makes the CGI variables whose whole name matches {@code pattern} request attributes, named as the variables
-     * (for example {@code "SSL_.*|REMOTE_USER"}); null or empty for none, the default. Named as Tomcat's AJP
-     * connector names the same setting. The web server decides what these say: allow only what it sets itself.
-     *
-     * @throws java.util.regex.PatternSyntaxException if it is not a regular expression
-     */
-    public void setAllowedRequestAttributesPattern(String pattern) {
-        trust.setAllowedRequestAttributesPattern(pattern);
-    }
-
-    /** Whether REMOTE_USER and AUTH_TYPE are taken as the request's authenticated user. */
-    public boolean isTrustRemoteUser() {
-        return trust.isTrustRemoteUser();
-    }
-
-    /**
-     * Takes REMOTE_USER and AUTH_TYPE as the request's authenticated user (a servlet's getRemoteUser(),
-     * getUserPrincipal() and getAuthType()), for a web server that authenticates users itself. Off by default:
-     * nginx fills REMOTE_USER from any Basic Authorization header, checked or not. A webapp with its own login
-     * configuration authenticates for itself either way. Needs jetty-security on the class path.
-     */
-    public void setTrustRemoteUser(boolean trustRemoteUser) {
-        trust.setTrustRemoteUser(trustRemoteUser);
     }
 
     /**
@@ -142,7 +104,7 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory imp
         InetSocketAddress peer = inet(endPoint.getRemoteSocketAddress());
         if (peer != null && !trust.allowsPeer(peer.getAddress())) {
             return configure(new RefusedConnection(endPoint, connector.getExecutor(), getProtocol(),
-                    getAllowedPeers()), connector, endPoint);
+                    trust.getAllowedPeers()), connector, endPoint);
         }
         GatewaySession session = newSession(connector, peer, inet(endPoint.getLocalSocketAddress()));
         return configure(new GatewayConnection(connector, httpConfiguration, endPoint, getProtocol(), session),

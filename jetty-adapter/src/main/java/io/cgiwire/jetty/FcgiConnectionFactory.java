@@ -12,13 +12,9 @@ import org.eclipse.jetty.util.thread.ThreadPool;
  * Serves FastCGI (the Responder role) on a Jetty connector: put it on a {@code ServerConnector} or a
  * {@code UnixDomainServerConnector} and point nginx's {@code fastcgi_pass}, httpd's mod_proxy_fcgi or lighttpd's
  * mod_fastcgi at it. Each request reaches the server's handlers as an ordinary HTTP request built from the CGI
- * variables: the client's address from REMOTE_ADDR, the scheme from HTTPS, the Host the client used.
- *
- * <p>FCGI_KEEP_CONN is honoured: clear, the connection closes after FCGI_END_REQUEST; set, it stays open until the
- * web server closes it or the connector stops. A second request id while one is in flight is answered with
- * FCGI_CANT_MPX_CONN (and FCGI_GET_VALUES says FCGI_MPXS_CONNS=0), roles other than Responder with
- * FCGI_UNKNOWN_ROLE, unknown record types with FCGI_UNKNOWN_TYPE. FCGI_ABORT_REQUEST and the web server closing the
- * connection fail the request's pending reads and writes.
+ * variables: the client's address from REMOTE_ADDR, the scheme from HTTPS, the Host the client used. The protocol is
+ * {@link io.cgiwire.core.fcgi.FcgiSession}'s: FCGI_KEEP_CONN honoured, one request at a time. FCGI_ABORT_REQUEST and
+ * the web server closing the connection fail the request's pending reads and writes.
  *
  * <p>Only the web server should reach this port: bind it to loopback or a Unix socket, or name the web servers with
  * {@link #setAllowedPeers(String)}; FCGI_WEB_SERVER_ADDRS in the environment sets it too.

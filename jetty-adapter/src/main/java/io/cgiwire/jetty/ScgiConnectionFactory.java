@@ -9,11 +9,9 @@ import org.eclipse.jetty.server.HttpConfiguration;
 
 /**
  * Serves SCGI on a Jetty connector: put it on a {@code ServerConnector} or a {@code UnixDomainServerConnector} and
- * point nginx's {@code scgi_pass}, httpd's mod_proxy_scgi or lighttpd's mod_scgi at it.
- *
- * <p>SCGI carries one request per connection: the header netstring, then exactly CONTENT_LENGTH body bytes, streamed
- * to the handler as it reads them. The response is written as the handler produces it and ends when the connection
- * closes, after any body bytes the handler did not read have been drained.
+ * point nginx's {@code scgi_pass}, httpd's mod_proxy_scgi or lighttpd's mod_scgi at it. The protocol is
+ * {@link io.cgiwire.core.scgi.ScgiSession}'s: one request per connection, its body streamed to the handler as it
+ * reads it, the response ended by closing the connection.
  */
 public class ScgiConnectionFactory extends CgiConnectionFactory {
     /** The protocol name this factory registers under on a connector. */

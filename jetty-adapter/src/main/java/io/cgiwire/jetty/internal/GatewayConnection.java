@@ -7,10 +7,8 @@ import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.cgi.CgiResponseHead;
 import io.cgiwire.jetty.FcgiConnectionFactory;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -349,7 +347,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
         if (session.hasStderr()) {
             synchronized (lock) {
                 if (stderr == null) {
-                    stderr = new PrintStream(new Stderr(), true, StandardCharsets.UTF_8);
+                    stderr = session.newStderr(framed -> flusher.write(Callback.NOOP, framed));
                 }
             }
             request.setAttribute(FcgiConnectionFactory.STDERR_ATTRIBUTE, stderr);
@@ -747,21 +745,5 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     @Override
     public void clearAttributes() {
         attributes.clearAttributes();
-    }
-
-    /** The session's error stream for the request in flight: each flush (println flushes) is written at once. */
-    private final class Stderr extends OutputStream {
-        @Override
-        public void write(int b) {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) {
-            ByteBuffer[] framed = session.stderr(ByteBuffer.wrap(bytes.clone(), offset, length));
-            if (framed != null) {
-                flusher.write(Callback.NOOP, framed);
-            }
-        }
     }
 }

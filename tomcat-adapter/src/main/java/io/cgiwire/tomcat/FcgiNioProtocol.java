@@ -1,8 +1,9 @@
 package io.cgiwire.tomcat;
 
-import org.apache.coyote.Processor;
-import org.apache.juli.logging.Log;
-import org.apache.juli.logging.LogFactory;
+import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewaySession;
+import io.cgiwire.core.fcgi.FcgiSession;
+import java.net.InetSocketAddress;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 
@@ -19,12 +20,9 @@ import org.apache.tomcat.util.net.NioEndpoint;
  * file's mode is {@code unixSocketPermissions} (the Jetty side's name; Tomcat's own
  * {@code unixDomainSocketPathPermissions} is the same setting).
  *
- * <p>FCGI_KEEP_CONN is honoured: clear, the connection closes after FCGI_END_REQUEST; set, it stays open until the
- * web server closes it or the connector stops. A second request id while one is in flight is answered with
- * FCGI_CANT_MPX_CONN (and FCGI_GET_VALUES says FCGI_MPXS_CONNS=0), roles other than Responder with
- * FCGI_UNKNOWN_ROLE, unknown record types with FCGI_UNKNOWN_TYPE. FCGI_ABORT_REQUEST fails the servlet's reads and
- * writes with an IOException; the web server closing the connection fails a read that still waits for body bytes,
- * and later writes.
+ * <p>The protocol is {@link io.cgiwire.core.fcgi.FcgiSession}'s: FCGI_KEEP_CONN honoured, one request at a time.
+ * FCGI_ABORT_REQUEST fails the servlet's reads and writes with an IOException; the web server closing the connection
+ * fails a read that still waits for body bytes, and later writes.
  *
  * <p>The request attribute {@value #STDERR_ATTRIBUTE} holds a {@link java.io.PrintStream} whose lines go to the web
  * server as FCGI_STDERR, where they land in its error log. See {@link AbstractCgiProtocol} for the attributes and
@@ -34,40 +32,24 @@ public class FcgiNioProtocol extends AbstractCgiProtocol<NioChannel> {
     /** Request attribute: a {@link java.io.PrintStream} to FCGI_STDERR (nginx logs it as "FastCGI sent in stderr"). */
     public static final String STDERR_ATTRIBUTE = "io.cgiwire.fcgi.stderr";
 
-    private static final Log log = LogFactory.getLog(FcgiNioProtocol.class);
+    /** A record carries up to 64 KiB: room for a whole one where the web server writes them whole (lighttpd does). */
+    private static final int INPUT_BUFFER_SIZE = 64 * 1024 + 512;
 
     /** A FastCGI protocol handler on a new {@link NioEndpoint}, listening on the loopback address. */
     public FcgiNioProtocol() {
-        super(new NioEndpoint());
+        super(new NioEndpoint(), "FastCGI", "Fcgi");
         // FastCGI's own convention (spec 3.2): the web servers' addresses, when whoever starts us names them.
-        String webServers = System.getenv("FCGI_WEB_SERVER_ADDRS");
-        if (webServers != null && !webServers.isBlank()) {
-            setAllowedPeers(webServers);
-        }
+        getTrust().allowPeersFrom(System.getenv());
+    }
+
+    /** FCGI_GET_VALUES answers with the connections and the requests served at once: the connector's limits. */
+    @Override
+    GatewaySession newSession(GatewayLimits limits, InetSocketAddress peer, InetSocketAddress local) {
+        return new FcgiSession(limits, getTrust(), peer, local, System::nanoTime, getMaxConnections(), getMaxThreads());
     }
 
     @Override
-    protected Log getLog() {
-        return log;
-    }
-
-    @Override
-    protected String getNamePrefix() {
-        return "fcgi-nio";
-    }
-
-    @Override
-    protected String getProtocolName() {
-        return "Fcgi";
-    }
-
-    @Override
-    String wireProtocol() {
-        return "FastCGI";
-    }
-
-    @Override
-    protected Processor createProcessor() {
-        return new FcgiProcessor(this, getAdapter());
+    int inputBufferSize() {
+        return INPUT_BUFFER_SIZE;
     }
 }

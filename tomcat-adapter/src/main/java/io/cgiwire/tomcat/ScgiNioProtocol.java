@@ -1,8 +1,9 @@
 package io.cgiwire.tomcat;
 
-import org.apache.coyote.Processor;
-import org.apache.juli.logging.Log;
-import org.apache.juli.logging.LogFactory;
+import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewaySession;
+import io.cgiwire.core.scgi.ScgiSession;
+import java.net.InetSocketAddress;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 
@@ -15,41 +16,24 @@ import org.apache.tomcat.util.net.NioEndpoint;
  * {@link FcgiNioProtocol} ({@code unixDomainSocketPath}, {@code unixSocketPermissions}). Put this jar and
  * connector-core's in Tomcat's {@code lib/}.
  *
- * <p>SCGI carries one request per connection: the header netstring, then exactly CONTENT_LENGTH body bytes, streamed
- * to the servlet as it reads them. The response is written as the servlet produces it and ends when the connection
- * closes, after any body bytes the servlet did not read have been drained. See {@link AbstractCgiProtocol} for the
+ * <p>The protocol is {@link io.cgiwire.core.scgi.ScgiSession}'s: one request per connection, its body streamed to
+ * the servlet as it reads it, the response ended by closing the connection. See {@link AbstractCgiProtocol} for the
  * attributes and defaults.
  */
 public class ScgiNioProtocol extends AbstractCgiProtocol<NioChannel> {
-    private static final Log log = LogFactory.getLog(ScgiNioProtocol.class);
 
     /** An SCGI protocol handler on a new {@link NioEndpoint}, listening on the loopback address. */
     public ScgiNioProtocol() {
-        super(new NioEndpoint());
+        super(new NioEndpoint(), "SCGI", "Scgi");
     }
 
     @Override
-    protected Log getLog() {
-        return log;
+    GatewaySession newSession(GatewayLimits limits, InetSocketAddress peer, InetSocketAddress local) {
+        return new ScgiSession(limits, getTrust(), peer, local, System::nanoTime);
     }
 
     @Override
-    protected String getNamePrefix() {
-        return "scgi-nio";
-    }
-
-    @Override
-    protected String getProtocolName() {
-        return "Scgi";
-    }
-
-    @Override
-    String wireProtocol() {
-        return "SCGI";
-    }
-
-    @Override
-    protected Processor createProcessor() {
-        return new ScgiProcessor(this, getAdapter());
+    int inputBufferSize() {
+        return 32 * 1024;
     }
 }

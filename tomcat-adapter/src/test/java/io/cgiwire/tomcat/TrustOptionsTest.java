@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cgiwire.core.RawClient;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
@@ -16,6 +20,7 @@ import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -183,5 +188,49 @@ class TrustOptionsTest {
             tomcat.stop();
             tomcat.destroy();
         }
+    }
+
+    /** Refused before the endpoint binds: the port never accepts a connection, whether init or start refuses. */
+    @Test
+    void aRefusedConnectorNeverListens(@TempDir java.nio.file.Path dir) throws Exception {
+        int port = freePort();
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(dir.toString());
+        Connector open = new Connector(ScgiNioProtocol.class.getName());
+        open.setProperty("address", "0.0.0.0");
+        open.setPort(port);
+        tomcat.getService().addConnector(open);
+        try {
+            try {
+                tomcat.start();
+            } catch (Exception expected) {
+                // Tomcat may report the failed connector either way.
+            }
+            assertRefused(port);
+        } finally {
+            tomcat.stop();
+            tomcat.destroy();
+        }
+
+        FcgiNioProtocol protocol = new FcgiNioProtocol();
+        protocol.setAddress(InetAddress.getByName("0.0.0.0"));
+        protocol.setPort(port);
+        for (Executable step : new Executable[] {protocol::init, protocol::start}) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, step);
+            String message = e.getMessage();
+            assertTrue(message.contains("allowedPeers=\"...\"") && message.contains("address=\"127.0.0.1\""), message);
+            assertRefused(port);
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static void assertRefused(int port) {
+        assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close(),
+                "port " + port + " accepts connections");
     }
 }

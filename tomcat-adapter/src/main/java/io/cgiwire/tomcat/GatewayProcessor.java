@@ -1,0 +1,848 @@
+package io.cgiwire.tomcat;
+
+import io.cgiwire.core.GatewayEvent;
+import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewayRequest;
+import io.cgiwire.core.GatewaySession;
+import io.cgiwire.core.IpLiterals;
+import io.cgiwire.core.ProtocolException;
+import io.cgiwire.core.cgi.CgiResponseHead;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import jakarta.servlet.ServletConnection;
+import org.apache.coyote.AbstractProcessor;
+import org.apache.coyote.Adapter;
+import org.apache.coyote.CloseNowException;
+import org.apache.coyote.Constants;
+import org.apache.coyote.ContinueResponseTiming;
+import org.apache.coyote.ErrorState;
+import org.apache.coyote.OutputBuffer;
+import org.apache.coyote.RequestInfo;
+import org.apache.juli.logging.Log;
+import org.apache.juli.logging.LogFactory;
+import org.apache.tomcat.util.ExceptionUtils;
+import org.apache.tomcat.util.buf.ByteChunk;
+import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
+import org.apache.tomcat.util.net.NioChannel;
+import org.apache.tomcat.util.net.SocketEvent;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+
+/**
+ * One FastCGI or SCGI connection, in the shape of Tomcat's {@code AjpProcessor}: a {@link GatewaySession} makes every
+ * protocol decision, and this processor moves bytes between it and the socket. {@link #service} reads a request,
+ * {@link GatewayCoyote} fills the coyote request, the adapter runs the servlet, and the ActionHook methods below
+ * stream the body in and the response out.
+ *
+ * <p>Input ({@link GatewayInput}): the session is fed only when something is wanted: the next request, body bytes for
+ * a servlet's read, or (FastCGI) a look for FCGI_ABORT_REQUEST while the servlet writes. Non-blocking reads
+ * ({@code ReadListener}) use the same path without waiting.
+ *
+ * <p>Output: the response head (always an explicit Status line, no interim responses), then the body as the servlet
+ * writes it, framed by the session; nothing is flushed until the servlet flushes, the socket's buffer fills, or the
+ * response ends. What the session answers by itself (FastCGI management records, refused requests, STDERR) shares
+ * one lock with the response.
+ *
+ * <p>The end of a connection: kept for the next request (FastCGI with FCGI_KEEP_CONN), closed at once when broken, or
+ * else closed gracefully: our side is shut down and what the web server still sends (an unread body) is read and
+ * dropped until it closes too, so that the web server never gets a reset that could cost it the response.
+ *
+ * <p>A request's variables must be complete within {@code headerReadTimeout} of its start, however slowly they
+ * trickle in: each wait for more of them has what the session says is left of that time as its read timeout, and the
+ * connection is closed, and logged once, when it is up. Between requests a kept connection has no timeout
+ * ({@code keepAliveTimeout}); the wait for a new connection's first byte is Tomcat's {@code connectionTimeout}.
+ *
+ * <p>A processor stays with its connection while the connection lives: the session's state is the connection's.
+ */
+final class GatewayProcessor extends AbstractProcessor {
+    private static final Log log = LogFactory.getLog(GatewayProcessor.class);
+    /**
+     * How long a closing connection waits for the web server to close its side: Jetty's default idle timeout, which
+     * bounds the same wait on the Jetty side.
+     */
+    static final int DRAIN_TIMEOUT_MS = 30_000;
+    /** During a response the input is looked at once every this many bytes written, or this often: see pollDue. */
+    private static final long POLL_BYTES = 64 * 1024;
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /** What the decoding loop stops for. */
+    private enum Want {
+        /** A request is complete and can be dispatched. */
+        HEAD,
+        /** Body bytes, the end of the body, or a failure to report to the servlet's read. */
+        BODY,
+        /** Nothing in particular: decode what has arrived, for what must be answered during a request. */
+        POLL
+    }
+
+    private final AbstractCgiProtocol<?> protocol;
+    /** The protocol's limits when this processor was created. */
+    private final GatewayLimits limits;
+    private final GatewayInput in;
+    private final CgiResponseHead head = new CgiResponseHead();
+    /** Guards the socket's write side: the response, and what the session answers by itself. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /**
+     * Guards the input and the session: a servlet's read and the look for aborts on a write may come from two threads.
+     * Taken before the write lock when both are needed, never after.
+     */
+    private final ReentrantLock readLock = new ReentrantLock();
+    /**
+     * The request attribute for FCGI_STDERR. One per connection, not per request: a PrintStream allocates some 24 KiB
+     * of encoder and buffers, more than the rest of a small request. Like the request itself, it is valid only while
+     * the request is in flight (the Servlet spec's "Lifetime of the Request Object"); later lines are dropped.
+     */
+    private PrintStream stderr;
+
+    private GatewaySession session;
+    /** A request the session has begun, not yet dispatched. */
+    private GatewayRequest begun;
+    private volatile IOException failure;
+    private boolean draining;
+
+    /** The web server aborted the request in flight; the session knows too, this is for the writing thread. */
+    private volatile boolean aborted;
+    private boolean swallowResponse;
+    private boolean responseFinished;
+    private boolean cleanEnd;
+    private long bytesWritten;
+    /** bytesWritten and System.nanoTime() when the input was last looked at during the response. */
+    private long polledBytes;
+    private long polledNanos;
+
+    GatewayProcessor(AbstractCgiProtocol<?> protocol, Adapter adapter) {
+        super(adapter);
+        this.protocol = protocol;
+        this.limits = new GatewayLimits(protocol.getLimits());
+        this.in = new GatewayInput(this, request, protocol.inputBufferSize());
+        request.setInputBuffer(in);
+        response.setOutputBuffer(new SocketOutputBuffer());
+    }
+
+    @Override
+    public SocketState service(SocketWrapperBase<?> socket) throws IOException {
+        if (session == null && !open(socket)) {
+            return SocketState.CLOSED;
+        }
+        setSocketWrapper(socket);
+        RequestInfo rp = request.getRequestProcessor();
+        while (true) {
+            if (draining) {
+                return drain();
+            }
+            if (failure != null || in.ended()) {
+                return SocketState.CLOSED;
+            }
+            rp.setStage(Constants.STAGE_PARSE);
+            if (session.headTimeLeftMillis() == 0) {
+                return headTimedOut();
+            }
+            GatewayRequest gateway;
+            readLock.lock();
+            try {
+                pump(Want.HEAD, false);
+                gateway = begun;
+                begun = null;
+            } catch (ProtocolException e) {
+                return violationBeforeRequest(e);
+            } catch (IOException e) {
+                // The web server closed the connection between requests, or it broke.
+                return SocketState.CLOSED;
+            } finally {
+                readLock.unlock();
+            }
+            if (gateway == null) {
+                return draining ? drain() : failure != null || in.ended() ? SocketState.CLOSED : awaitHead();
+            }
+            request.markStartTime();
+            socketWrapper.setReadTimeout(protocol.getConnectionTimeout());
+
+            rp.setStage(Constants.STAGE_PREPARE);
+            prepareRequest(gateway);
+            // A request's first body event is often in the buffer with its head (the empty STDIN of a GET).
+            readBody(false, false);
+            if (!getErrorState().isError() && protocol.isPaused()) {
+                response.setStatus(503);
+                setErrorState(ErrorState.CLOSE_CLEAN, null);
+            }
+
+            if (!getErrorState().isError()) {
+                try {
+                    rp.setStage(Constants.STAGE_SERVICE);
+                    getAdapter().service(request, response);
+                } catch (InterruptedIOException e) {
+                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
+                } catch (Throwable t) {
+                    ExceptionUtils.handleThrowable(t);
+                    log.error(prefix() + "request failed", t);
+                    response.setStatus(500);
+                    setErrorState(ErrorState.CLOSE_CLEAN, t);
+                    getAdapter().log(request, response, 0);
+                }
+            } else {
+                getAdapter().log(request, response, 0);
+            }
+
+            if (isAsync() && !getErrorState().isError()) {
+                return SocketState.LONG;
+            }
+            finishIfNeeded();
+            request.updateCounters();
+            rp.setStage(Constants.STAGE_KEEPALIVE);
+            SocketState next = afterResponse();
+            if (next != SocketState.OPEN) {
+                return next;
+            }
+        }
+    }
+
+    /**
+     * A new connection: refused unless its peer is allowed, else it gets its session. Addresses are the socket
+     * wrapper's, never looked up; a Unix socket's peer has none (Tomcat gives it 127.0.0.1).
+     */
+    private boolean open(SocketWrapperBase<?> socket) {
+        boolean unix = protocol.isUnixSocket();
+        if (!unix && !protocol.getTrust().allowsPeer(socket.getRemoteAddr())) {
+            log.warn("[" + protocol.getName().replace("\"", "") + "] " + socket.getRemoteAddr() + ": refused: not in"
+                    + " allowedPeers [" + protocol.getAllowedPeers() + "]");
+            return false;
+        }
+        session = protocol.newSession(limits,
+                unix ? null : GatewayRequest.socketAddress(socket.getRemoteAddr(), socket.getRemotePort()),
+                unix ? null : GatewayRequest.socketAddress(socket.getLocalAddr(), socket.getLocalPort()));
+        return true;
+    }
+
+    private void prepareRequest(GatewayRequest gateway) {
+        try {
+            GatewayCoyote.prepareRequest(request, gateway, socketWrapper.getRemoteAddr(),
+                    protocol.getMaxHeaderCount());
+        } catch (IllegalStateException e) {
+            // More headers than maxHeaderCount.
+            log.debug(prefix() + "request refused: " + e.getMessage());
+            response.setStatus(400);
+            setErrorState(ErrorState.CLOSE_CLEAN, e);
+        }
+        if (session.hasStderr()) {
+            if (stderr == null) {
+                stderr = session.newStderr(framed -> {
+                    if (failure == null) {
+                        writeAndFlush(framed);
+                    }
+                });
+            }
+            request.setAttribute(FcgiNioProtocol.STDERR_ATTRIBUTE, stderr);
+        }
+    }
+
+    /**
+     * The endpoint reports a read timeout as an ERROR event; while a request's variables are read, that is
+     * headerReadTimeout running out (the read timeout is what was left of it), and it is logged as such.
+     */
+    @Override
+    public SocketState process(SocketWrapperBase<?> socket, SocketEvent status) throws IOException {
+        if (status == SocketEvent.ERROR && session != null && session.headPending() && !draining && failure == null
+                && !isAsync() && socket.getError() instanceof SocketTimeoutException) {
+            return headTimedOut();
+        }
+        return super.process(socket, status);
+    }
+
+    /**
+     * Waits for more bytes: for a request's variables no longer than what is left of headerReadTimeout (the endpoint
+     * closes the connection after that much silence and says so with an ERROR event), between requests without a
+     * timeout of ours.
+     */
+    private SocketState awaitHead() {
+        long left = session.headTimeLeftMillis();
+        if (left == 0) {
+            return headTimedOut();
+        }
+        socketWrapper.setReadTimeout(left == Long.MAX_VALUE ? protocol.getKeepAliveTimeout() : left);
+        return SocketState.LONG;
+    }
+
+    /** Logs, once, that the request's variables came too slowly, and closes the connection (as the Jetty side). */
+    private SocketState headTimedOut() {
+        log.warn(prefix() + session.headTimeoutMessage());
+        return SocketState.CLOSED;
+    }
+
+    @Override
+    protected SocketState dispatchEndRequest() throws IOException {
+        finishIfNeeded();
+        // OPEN makes Tomcat call service() at once, for a next request that is already buffered.
+        return afterResponse();
+    }
+
+    private void finishIfNeeded() {
+        if (responseFinished) {
+            return;
+        }
+        try {
+            finishResponse();
+        } catch (IOException e) {
+            setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
+        } catch (Throwable t) {
+            ExceptionUtils.handleThrowable(t);
+            setErrorState(ErrorState.CLOSE_NOW, t);
+        }
+    }
+
+    /** Keeps the connection for the next request (OPEN), closes it gracefully, or at once when it is broken. */
+    private SocketState afterResponse() {
+        boolean clean = cleanEnd && failure == null && !in.ended();
+        GatewaySession.Completion completion;
+        readLock.lock();
+        try {
+            // Nothing is owed after a clean end: finishResponse wrote it. A connection that is not clean closes.
+            completion = session.complete(!clean);
+        } finally {
+            readLock.unlock();
+        }
+        boolean keep = clean && completion.keepConnection() && !protocol.isPaused();
+        recycleRequest();
+        if (keep) {
+            socketWrapper.setReadTimeout(protocol.getKeepAliveTimeout());
+            return SocketState.OPEN;
+        }
+        return clean ? startDrain() : SocketState.CLOSED;
+    }
+
+    private SocketState violationBeforeRequest(ProtocolException violation) {
+        logViolation(violation);
+        failure = violation;
+        ByteBuffer answer = session.answer(violation);
+        if (answer == null) {
+            return SocketState.CLOSED;
+        }
+        try {
+            writeAndFlush(answer);
+        } catch (IOException e) {
+            return SocketState.CLOSED;
+        }
+        return startDrain();
+    }
+
+    private void logViolation(ProtocolException violation) {
+        log.warn(prefix() + violation.getMessage());
+    }
+
+    /** "[fcgi-nio-127.0.0.1-9000] 127.0.0.1:40001: ", for log lines. */
+    private String prefix() {
+        SocketWrapperBase<?> s = socketWrapper;
+        String peer = s == null ? "" : s.getRemoteAddr() + ":" + s.getRemotePort();
+        return "[" + protocol.getName().replace("\"", "") + "] " + peer + ": ";
+    }
+
+    /**
+     * Closes the connection gracefully once what was written goes out: flushes, shuts our side down, and from then on
+     * reads and drops what the web server still sends until it closes too.
+     */
+    private SocketState startDrain() {
+        closeAfterAnswer();
+        return draining ? drain() : SocketState.CLOSED;
+    }
+
+    private void closeAfterAnswer() {
+        draining = true;
+        try {
+            locked(() -> {
+                socketWrapper.flush(true);
+                if (socketWrapper.getSocket() instanceof NioChannel channel) {
+                    channel.getIOChannel().shutdownOutput();
+                }
+            });
+        } catch (IOException e) {
+            draining = false;
+            return;
+        }
+        socketWrapper.setReadTimeout(DRAIN_TIMEOUT_MS);
+        in.skip();
+    }
+
+    private SocketState drain() {
+        try {
+            while (in.read(socketWrapper, false) > 0) {
+                in.skip();
+            }
+            return in.ended() ? SocketState.CLOSED : SocketState.LONG;
+        } catch (IOException e) {
+            return SocketState.CLOSED;
+        }
+    }
+
+    /**
+     * Reads what the socket has, after what is still undecoded.
+     *
+     * @return false if nothing was there (non-blocking)
+     * @throws EOFException at the end of the input, once the session has accepted it
+     * @throws ProtocolException if the end of the input cut a request short
+     */
+    private boolean fill(boolean block) throws IOException {
+        int n = in.read(socketWrapper, block);
+        if (n < 0) {
+            session.endOfInput();
+            throw new EOFException("the web server closed the connection");
+        }
+        return n > 0;
+    }
+
+    /**
+     * Decodes until {@code want} is satisfied, reading from the socket as needed, but not while the session holds a
+     * next request or the connection is closing; with {@link #readLock} held.
+     */
+    private boolean pump(Want want, boolean block) throws IOException {
+        while (!decodeBuffered(want)) {
+            if (draining || session.holding() || !fill(block)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Acts on the session's events from what is buffered until {@code want} is satisfied or the input is used up,
+     * writing what the session answers by itself on the way; with {@link #readLock} held.
+     *
+     * @return true once {@code want} is satisfied
+     */
+    private boolean decodeBuffered(Want want) throws IOException {
+        while (!satisfied(want)) {
+            GatewayEvent event = draining ? null : session.next(in.buffer);
+            if (event == null) {
+                return false;
+            } else if (event instanceof GatewayEvent.Request r) {
+                begun = r.request();
+            } else if (event instanceof GatewayEvent.Body body) {
+                in.offer(body.data());
+            } else if (event instanceof GatewayEvent.BodyEnd) {
+                in.end();
+            } else if (event instanceof GatewayEvent.Abort) {
+                aborted = true;
+                in.fail(new EOFException("the web server aborted the request (FCGI_ABORT_REQUEST)"));
+            } else if (event instanceof GatewayEvent.Write write) {
+                if (write.refusal() != null) {
+                    log.warn(prefix() + write.refusal());
+                }
+                writeAndFlush(write.bytes());
+                if (write.close()) {
+                    closeAfterAnswer();
+                }
+            }
+        }
+        return true;
+    }
+
+    private boolean satisfied(Want want) {
+        return switch (want) {
+            case HEAD -> begun != null;
+            case BODY -> in.ready();
+            case POLL -> aborted;
+        };
+    }
+
+    /**
+     * Decodes until the body has something for a read, from what is buffered and, when {@code read}, from the socket,
+     * waiting for it only when {@code block}.
+     */
+    void readBody(boolean read, boolean block) {
+        readLock.lock();
+        try {
+            if (read) {
+                pump(Want.BODY, block);
+            } else {
+                decodeBuffered(Want.BODY);
+            }
+        } catch (IOException e) {
+            failed(e, true);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Once the body is complete, the only things the web server may send for the request in flight are an abort and
+     * management records (FastCGI): decode what has arrived, without waiting, before a write. Skipped while another
+     * thread reads.
+     */
+    private void pollInput() {
+        if (!session.readsDuringResponse() || !in.fullyRead() || session.ended() || aborted || failure != null || in.ended()
+                || !readLock.tryLock()) {
+            return;
+        }
+        try {
+            pump(Want.POLL, false);
+        } catch (IOException e) {
+            failed(e, false);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * A violation breaks the connection, and is logged once. The end of the input fails only a read still waiting
+     * for body bytes: once the body is complete, the servlet finds out that the web server went away when it
+     * writes, as over HTTP. Any other failure breaks the connection.
+     */
+    private void failed(IOException e, boolean reading) {
+        if (e instanceof ProtocolException violation) {
+            if (failure == null) {
+                logViolation(violation);
+                failure = violation;
+            }
+            in.fail(violation);
+        } else if (e instanceof EOFException) {
+            if (reading) {
+                in.fail(new EOFException("the web server closed the connection before the end of the request body"));
+            }
+        } else {
+            writeFailed(e);
+            in.fail(e);
+        }
+    }
+
+    @Override
+    protected void prepareResponse() throws IOException {
+        response.setCommitted(true);
+        if (failure != null || aborted || !getErrorState().isIoAllowed()) {
+            swallowResponse = true;
+            return;
+        }
+        int status = response.getStatus();
+        if (status < 200 || status == 204 || status == 205 || status == 304 || "HEAD".equals(request.getMethod())) {
+            // No body; a HEAD response keeps its Content-Length.
+            swallowResponse = true;
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(GatewayCoyote.responseHead(response, head, m -> log.warn(prefix() + m)));
+        boolean blocking = isBlocking();
+        locked(() -> writeFramed(bytes, blocking));
+    }
+
+    /** Writes response bytes framed by the session, without flushing; with the write lock held. */
+    private void writeFramed(ByteBuffer content, boolean blocking) throws IOException {
+        for (ByteBuffer buffer : session.frame(content)) {
+            socketWrapper.write(blocking, buffer);
+        }
+    }
+
+    @Override
+    protected void finishResponse() throws IOException {
+        if (responseFinished) {
+            return;
+        }
+        responseFinished = true;
+        if (failure != null || !aborted && !getErrorState().isIoAllowed()) {
+            // Cut short: the web server sees the connection close without the end of the response.
+            return;
+        }
+        if (!aborted && !response.isCommitted()) {
+            prepareResponse();
+        }
+        ByteBuffer end = endResponse();
+        locked(() -> {
+            if (end != null) {
+                socketWrapper.write(isBlocking(), end);
+            }
+            socketWrapper.flush(true);
+            cleanEnd = true;
+        });
+    }
+
+    /** What ends the response on the wire; from here the session skips what is left of the body. */
+    private ByteBuffer endResponse() {
+        readLock.lock();
+        try {
+            in.end();
+            return session.end();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
+    protected void flush() throws IOException {
+        if (responseFinished || failure != null) {
+            return;
+        }
+        locked(() -> socketWrapper.flush(isBlocking()));
+    }
+
+    /** Writes {@code buffers} as they are and flushes: what the session answers by itself. */
+    private void writeAndFlush(ByteBuffer... buffers) throws IOException {
+        boolean blocking = isBlocking();
+        locked(() -> {
+            for (ByteBuffer buffer : buffers) {
+                socketWrapper.write(blocking, buffer);
+            }
+            socketWrapper.flush(blocking);
+        });
+    }
+
+    /** A write to the socket. */
+    private interface SocketWrite {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code write} under the write lock; a failure breaks the connection. */
+    private void locked(SocketWrite write) throws IOException {
+        writeLock.lock();
+        try {
+            write.run();
+        } catch (IOException e) {
+            writeFailed(e);
+            throw e;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void writeFailed(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+
+    /**
+     * Whether to look at the input (for FCGI_ABORT_REQUEST) before this write: once every 64 KiB written or every
+     * 10 ms. Each look is a read; before every 8 KiB chunk of a large response it cost Tomcat a fifth more CPU per
+     * 1 MiB response than its HTTP connector.
+     */
+    private boolean pollDue() {
+        long now = System.nanoTime();
+        if (bytesWritten - polledBytes < POLL_BYTES && now - polledNanos < POLL_NANOS) {
+            return false;
+        }
+        polledBytes = bytesWritten;
+        polledNanos = now;
+        return true;
+    }
+
+    /** Whether writes block: not while a {@code WriteListener} is set. */
+    private boolean isBlocking() {
+        return response.getWriteListener() == null;
+    }
+
+    @Override
+    protected void ack(ContinueResponseTiming continueResponseTiming) {
+        // The web server has answered 100-continue itself; CGI has no interim responses.
+    }
+
+    @Override
+    protected void earlyHints() throws IOException {
+        // A 103 through CGI would be taken for the final status.
+    }
+
+    @Override
+    protected int available(boolean doRead) {
+        return in.available(doRead);
+    }
+
+    @Override
+    protected void setRequestBody(ByteChunk chunk) {
+        in.replay(chunk);
+        request.setContentLength(chunk.getLength());
+    }
+
+    @Override
+    protected void setSwallowResponse() {
+        swallowResponse = true;
+    }
+
+    @Override
+    protected void disableSwallowRequest() {
+        // The unread body is dropped anyway: the session skips it once the response ends, and a closing connection is
+        // drained.
+    }
+
+    @Override
+    protected boolean getPopulateRequestAttributesFromSocket() {
+        // The client's and the server's addresses come from the CGI variables; the socket's are the web server's.
+        return false;
+    }
+
+    @Override
+    protected void populateRequestAttributeRemoteHost() {
+        if (request.remoteHost().isNull()) {
+            // With enableLookups an IP literal is looked up in reverse; anything else in REMOTE_ADDR (nginx on a Unix
+            // socket sends "unix:") is the answer as it is, never a name sent to DNS.
+            String remoteAddr = request.remoteAddr().toString();
+            InetAddress address = IpLiterals.address(remoteAddr);
+            request.remoteHost().setString(address != null ? address.getHostName() : remoteAddr);
+        }
+    }
+
+    @Override
+    protected void populateSslRequestAttributes() {
+        // TLS ends at the web server; HTTPS in the CGI variables makes the request secure.
+    }
+
+    @Override
+    protected boolean isRequestBodyFullyRead() {
+        return in.fullyRead();
+    }
+
+    @Override
+    protected void registerReadInterest() {
+        socketWrapper.registerReadInterest();
+    }
+
+    @Override
+    protected void dispatchNonBlockingRead() {
+        // As AjpProcessor: a read event that brought no body bytes (a partial record, a management record) is not
+        // passed on; one that completed the body is, so that onAllDataRead() follows.
+        if (available(true) > 0 || isRequestBodyFullyRead()) {
+            super.dispatchNonBlockingRead();
+        }
+    }
+
+    @Override
+    protected boolean isReadyForWrite() {
+        writeLock.lock();
+        try {
+            if (socketWrapper.hasDataToWrite()) {
+                socketWrapper.registerWriteInterest();
+                return false;
+            }
+            return true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    protected boolean flushBufferedWrite() throws IOException {
+        writeLock.lock();
+        try {
+            if (socketWrapper.hasDataToWrite()) {
+                socketWrapper.flush(false);
+                if (socketWrapper.hasDataToWrite()) {
+                    response.checkRegisterForWrite();
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            writeFailed(e);
+            throw e;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    protected boolean isTrailerFieldsReady() {
+        // No trailers in CGI: ready, so that an application asking finds there are none.
+        return true;
+    }
+
+    @Override
+    protected ServletConnection getServletConnection() {
+        return socketWrapper.getServletConnection(session.protocol().toLowerCase(Locale.ROOT), "");
+    }
+
+    @Override
+    protected Object getProtocolRequestId() {
+        return session == null ? null : session.protocolRequestId();
+    }
+
+    @Override
+    protected Log getLog() {
+        return log;
+    }
+
+    @Override
+    public void pause() {
+        // Between requests the connection closes when the protocol is paused; nothing to do here.
+    }
+
+    /** Per request: the coyote request and response and the body state. */
+    private void recycleRequest() {
+        getAdapter().checkRecycled(request, response);
+        super.recycle();
+        request.recycle();
+        response.recycle();
+        in.recycle();
+        aborted = false;
+        swallowResponse = false;
+        responseFinished = false;
+        cleanEnd = false;
+        bytesWritten = 0;
+        polledBytes = 0;
+        polledNanos = System.nanoTime() - POLL_NANOS;
+    }
+
+    /** The connection has ended and the processor goes back to the pool. */
+    @Override
+    public void recycle() {
+        recycleRequest();
+        in.recycleConnection();
+        session = null;
+        stderr = null;
+        begun = null;
+        failure = null;
+        draining = false;
+    }
+
+    /** The response body, framed by the session. */
+    private final class SocketOutputBuffer implements OutputBuffer {
+        @Override
+        public int doWrite(ByteBuffer chunk) throws IOException {
+            if (!response.isCommitted()) {
+                try {
+                    prepareResponse();
+                } catch (IOException e) {
+                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            if (bytesWritten > 0 && pollDue()) {
+                // Not before the first write: a response written at once ends right after it, and a look at the
+                // input would cost a read per request for nothing.
+                pollInput();
+            }
+            if (aborted) {
+                // The request's stream is closed, the connection stays (FCGI_KEEP_CONN).
+                throw new CloseNowException("the web server aborted the request (FCGI_ABORT_REQUEST)");
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            int length = chunk.remaining();
+            if (swallowResponse) {
+                chunk.position(chunk.limit());
+            } else {
+                // The lock without a lambda: this is the per-chunk path.
+                writeLock.lock();
+                try {
+                    writeFramed(chunk, isBlocking());
+                    if (!isBlocking()) {
+                        socketWrapper.flush(false);
+                    }
+                } catch (IOException e) {
+                    writeFailed(e);
+                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
+                    throw e;
+                } finally {
+                    writeLock.unlock();
+                }
+                bytesWritten += length;
+            }
+            return length;
+        }
+
+        @Override
+        public long getBytesWritten() {
+            return bytesWritten;
+        }
+    }
+}

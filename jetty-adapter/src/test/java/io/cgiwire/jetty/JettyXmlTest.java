@@ -133,6 +133,29 @@ class JettyXmlTest {
         assertEquals(java.util.List.of(false), openWhileStarting);
     }
 
+    /** Built in code, the connector is checked as it starts: after Jetty's server opened it, so it is closed. */
+    @Test
+    void aConnectorBuiltInCodeIsRefusedAndClosed() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Server server = new Server();
+        org.eclipse.jetty.server.ServerConnector connector = new org.eclipse.jetty.server.ServerConnector(server,
+                new FcgiConnectionFactory());
+        connector.setPort(port);
+        server.addConnector(connector);
+        Exception e = assertThrows(Exception.class, server::start);
+        try (java.net.Socket s = new java.net.Socket()) {
+            assertThrows(java.net.ConnectException.class,
+                    () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000));
+        } finally {
+            server.stop();
+        }
+        Throwable cause = e instanceof IllegalStateException ? e : e.getCause();
+        assertTrue(cause != null && cause.getMessage().contains("every interface"), e::toString);
+    }
+
     @Test
     void unixSocketGetsItsPermissionsAndConnectionsTheirLimit(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("scgi.sock");

@@ -1,0 +1,105 @@
+package io.cgiwire.spring.boot;
+
+import io.cgiwire.tomcat.AbstractCgiProtocol;
+import io.cgiwire.tomcat.FcgiNioProtocol;
+import io.cgiwire.tomcat.ScgiNioProtocol;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import org.apache.catalina.connector.Connector;
+import org.apache.coyote.RequestGroupInfo;
+import org.springframework.boot.tomcat.TomcatWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.core.Ordered;
+
+/**
+ * Adds a Tomcat connector with {@link FcgiNioProtocol} or {@link ScgiNioProtocol} for each active listener, next to
+ * Boot's HTTP connector. With {@code server.port} negative, Boot starts no connector at all; the first cgiwire
+ * listener then takes the HTTP connector's place, so that "only FastCGI" works.
+ */
+final class TomcatCgiwireCustomizer implements WebServerFactoryCustomizer<TomcatWebServerFactory>, Ordered {
+    private final CgiwireProperties properties;
+    private final CgiwireConnectors connectors;
+
+    TomcatCgiwireCustomizer(CgiwireProperties properties, CgiwireConnectors connectors) {
+        this.properties = properties;
+        this.connectors = connectors;
+    }
+
+    /** After Boot's own customizers, which set the port from server.port. */
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    @Override
+    public void customize(TomcatWebServerFactory factory) {
+        List<ListenerSpec> specs = ListenerSpec.of(properties);
+        for (int i = 0; i < specs.size(); i++) {
+            ListenerSpec spec = specs.get(i);
+            if (i == 0 && factory.getPort() < 0) {
+                factory.setProtocol(protocolClass(spec.gateway()).getName());
+                factory.setPort(spec.isUnix() ? 0 : spec.port());
+                factory.addConnectorCustomizers(connector -> {
+                    if (connector.getProtocolHandler() instanceof AbstractCgiProtocol<?>) {
+                        configure(connector, spec);
+                    }
+                });
+                // refused now rather than when Tomcat starts, where Boot reports a failed connector without the reason
+                check(spec, new Connector(protocolClass(spec.gateway()).getName()));
+            } else {
+                Connector connector = new Connector(protocolClass(spec.gateway()).getName());
+                configure(connector, spec);
+                factory.addAdditionalConnectors(connector);
+            }
+        }
+    }
+
+    private void check(ListenerSpec spec, Connector scratch) {
+        configureProtocol(scratch, spec);
+        spec.refuseUnsafe(((AbstractCgiProtocol<?>) scratch.getProtocolHandler()).getAllowedPeers());
+    }
+
+    private void configure(Connector connector, ListenerSpec spec) {
+        AbstractCgiProtocol<?> protocol = configureProtocol(connector, spec);
+        spec.refuseUnsafe(protocol.getAllowedPeers());
+        // a connector that cannot bind fails the start, as Boot's own does
+        connector.setThrowOnFailure(true);
+        if (spec.isUnix()) {
+            spec.deleteStaleSocket();
+            connector.setProperty("unixDomainSocketPath", spec.unixSocketPath().toString());
+        } else {
+            connector.setPort(spec.port());
+        }
+        connectors.add(new CgiwireConnectors.Entry(spec.gateway().key, spec.describe(),
+                protocol::getConnectionCount, () -> requestCount(protocol)));
+    }
+
+    private static AbstractCgiProtocol<?> configureProtocol(Connector connector, ListenerSpec spec) {
+        AbstractCgiProtocol<?> protocol = (AbstractCgiProtocol<?>) connector.getProtocolHandler();
+        if (!spec.isUnix()) {
+            try {
+                protocol.setAddress(InetAddress.getByName(spec.address()));
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException(spec.gateway().property("address") + ": unknown host "
+                        + spec.address(), e);
+            }
+        }
+        protocol.setUnixSocketPermissions(spec.unixSocketPermissions());
+        protocol.setAllowedPeers(spec.allowedPeers());
+        protocol.setTrustRemoteUser(spec.properties().isTrustRemoteUser());
+        protocol.setAllowedRequestAttributesPattern(spec.properties().getAllowedRequestAttributesPattern());
+        protocol.setConnectionTimeout(Math.toIntExact(spec.idleTimeoutMillis()));
+        spec.applyLimits(protocol.getLimits());
+        return protocol;
+    }
+
+    private static long requestCount(AbstractCgiProtocol<?> protocol) {
+        return protocol.getHandler() != null && protocol.getHandler().getGlobal() instanceof RequestGroupInfo global
+                ? global.getRequestCount() : 0;
+    }
+
+    private static Class<?> protocolClass(Gateway gateway) {
+        return gateway == Gateway.FCGI ? FcgiNioProtocol.class : ScgiNioProtocol.class;
+    }
+}

@@ -9,6 +9,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
@@ -28,6 +30,7 @@ import org.springframework.util.ClassUtils;
  * would start no connector at all; the HTTP connector is then left out and only the cgiwire ones start.
  */
 final class JettyCgiwireCustomizer implements WebServerFactoryCustomizer<JettyWebServerFactory>, Ordered {
+    private static final Log log = LogFactory.getLog(JettyCgiwireCustomizer.class);
     private static final String UNIX_CONNECTOR = "org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector";
 
     private final CgiwireProperties properties;
@@ -62,6 +65,9 @@ final class JettyCgiwireCustomizer implements WebServerFactoryCustomizer<JettyWe
         boolean withoutHttp = factory.getPort() < 0;
         if (withoutHttp) {
             factory.setPort(0);
+        }
+        for (int i = 0; i < specs.size(); i++) {
+            log.info(specs.get(i).logLine("Jetty", withoutHttp && i == 0));
         }
         factory.addServerCustomizers(server -> {
             if (withoutHttp) {

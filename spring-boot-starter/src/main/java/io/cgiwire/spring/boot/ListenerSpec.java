@@ -54,6 +54,12 @@ record ListenerSpec(Gateway gateway, CgiwireProperties.Listener properties) {
         return isUnix() ? "unix:" + unixSocketPath() : address() + ":" + port();
     }
 
+    /** What the application log says about this connector. */
+    String logLine(String container, boolean inPlaceOfHttp) {
+        return "cgiwire: " + gateway.displayName + " on " + describe() + " (" + container
+                + (inPlaceOfHttp ? ", in place of the HTTP connector: server.port is negative" : "") + ")";
+    }
+
     String allowedPeers() {
         return String.join(",", properties.getAllowedPeers());
     }

@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import org.apache.catalina.connector.Connector;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.apache.coyote.RequestGroupInfo;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -18,6 +20,8 @@ import org.springframework.core.Ordered;
  * listener then takes the HTTP connector's place, so that "only FastCGI" works.
  */
 final class TomcatCgiwireCustomizer implements WebServerFactoryCustomizer<TomcatWebServerFactory>, Ordered {
+    private static final Log log = LogFactory.getLog(TomcatCgiwireCustomizer.class);
+
     private final CgiwireProperties properties;
     private final CgiwireConnectors connectors;
 
@@ -37,7 +41,9 @@ final class TomcatCgiwireCustomizer implements WebServerFactoryCustomizer<Tomcat
         List<ListenerSpec> specs = ListenerSpec.of(properties);
         for (int i = 0; i < specs.size(); i++) {
             ListenerSpec spec = specs.get(i);
-            if (i == 0 && factory.getPort() < 0) {
+            boolean inPlaceOfHttp = i == 0 && factory.getPort() < 0;
+            log.info(spec.logLine("Tomcat", inPlaceOfHttp));
+            if (inPlaceOfHttp) {
                 factory.setProtocol(protocolClass(spec.gateway()).getName());
                 factory.setPort(spec.isUnix() ? 0 : spec.port());
                 factory.addConnectorCustomizers(connector -> {

@@ -16,6 +16,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -193,6 +197,47 @@ class CgiwireAutoConfigurationTest {
         tomcat.withPropertyValues("cgiwire.fcgi.unix-socket-path=" + socket).run(context ->
                 assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("is not a socket"));
         assertThat(Files.readString(socket)).isEqualTo("not a socket");
+    }
+
+    @Test
+    void aStaleSocketFileLeftByACrashIsRemoved() throws IOException {
+        Path socket = tmp.resolve("fcgi.sock");
+        for (WebApplicationContextRunner runner : List.of(tomcat, jetty)) {
+            // closing a bound Unix channel leaves its file, as a killed process does
+            try (ServerSocketChannel stale = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                stale.bind(UnixDomainSocketAddress.of(socket));
+            }
+            assertThat(socket).exists();
+            runner.withPropertyValues("cgiwire.fcgi.unix-socket-path=" + socket).run(context -> {
+                assertThat(context).hasNotFailed();
+                try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                    assertThat(client.isConnected()).isTrue();
+                }
+            });
+        }
+    }
+
+    @Test
+    void enabledAloneListensOnAFreePort() {
+        tomcat.withPropertyValues("cgiwire.scgi.enabled=true").run(context -> {
+            assertThat(context).hasNotFailed();
+            Connector scgi = tomcatConnectors(context).get(1);
+            assertThat(scgi.getProtocolHandler()).isInstanceOf(ScgiNioProtocol.class);
+            assertThat(scgi.getLocalPort()).isPositive();
+            assertThat(accepts(scgi.getLocalPort())).isTrue();
+        });
+        jetty.withPropertyValues("cgiwire.scgi.enabled=true").run(context -> {
+            assertThat(context).hasNotFailed();
+            NetworkConnector scgi = (NetworkConnector) jettyServer(context).getConnectors()[1];
+            assertThat(scgi.getProtocols()).containsExactly(ScgiConnectionFactory.PROTOCOL);
+            assertThat(accepts(scgi.getLocalPort())).isTrue();
+        });
+    }
+
+    @Test
+    void enabledFalseLeavesItOutWhateverElseIsSet() {
+        tomcat.withPropertyValues("cgiwire.fcgi.enabled=false", "cgiwire.fcgi.port=" + freePort()).run(context ->
+                assertThat(tomcatConnectors(context)).hasSize(1));
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.springframework.boot.jetty.JettyWebServerFactory;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ResourceLoader;
 
 /**
  * FastCGI and SCGI connectors on the embedded Tomcat or Jetty of a servlet application, from {@code cgiwire.fcgi.*}
@@ -44,8 +45,9 @@ public class CgiwireAutoConfiguration {
     @ConditionalOnClass({Server.class, JettyWebServerFactory.class, FcgiConnectionFactory.class})
     static class JettyConfiguration {
         @Bean
-        JettyCgiwireCustomizer cgiwireJettyCustomizer(CgiwireProperties properties, CgiwireConnectors connectors) {
-            return new JettyCgiwireCustomizer(properties, connectors);
+        JettyCgiwireCustomizer cgiwireJettyCustomizer(CgiwireProperties properties, CgiwireConnectors connectors,
+                ResourceLoader resourceLoader) {
+            return new JettyCgiwireCustomizer(properties, connectors, resourceLoader.getClassLoader());
         }
     }
 

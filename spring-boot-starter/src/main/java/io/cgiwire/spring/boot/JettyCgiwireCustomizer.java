@@ -35,10 +35,13 @@ final class JettyCgiwireCustomizer implements WebServerFactoryCustomizer<JettyWe
 
     private final CgiwireProperties properties;
     private final CgiwireConnectors connectors;
+    private final ClassLoader classLoader;
 
-    JettyCgiwireCustomizer(CgiwireProperties properties, CgiwireConnectors connectors) {
+    /** @param classLoader the application's, where jetty-unixdomain-server would be */
+    JettyCgiwireCustomizer(CgiwireProperties properties, CgiwireConnectors connectors, ClassLoader classLoader) {
         this.properties = properties;
         this.connectors = connectors;
+        this.classLoader = classLoader;
     }
 
     /** After Boot's own customizers, which set the port from server.port. */
@@ -56,7 +59,7 @@ final class JettyCgiwireCustomizer implements WebServerFactoryCustomizer<JettyWe
         // refused now, before Jetty is built, with the properties' names
         for (ListenerSpec spec : specs) {
             spec.refuseUnsafe(newFactory(spec).getAllowedPeers());
-            if (spec.isUnix() && !ClassUtils.isPresent(UNIX_CONNECTOR, getClass().getClassLoader())) {
+            if (spec.isUnix() && !ClassUtils.isPresent(UNIX_CONNECTOR, classLoader)) {
                 throw new IllegalStateException(spec.gateway().property("unix-socket-path") + " on Jetty needs"
                         + " org.eclipse.jetty:jetty-unixdomain-server on the class path");
             }

@@ -78,7 +78,7 @@ final class TomcatCgiwireCustomizer implements WebServerFactoryCustomizer<Tomcat
             connector.setPort(spec.port());
         }
         connectors.add(new CgiwireConnectors.Entry(spec.gateway().key, spec.describe(),
-                protocol::getConnectionCount, () -> requestCount(protocol)));
+                () -> openConnections(protocol), () -> requestCount(protocol)));
     }
 
     private static AbstractCgiProtocol<?> configureProtocol(Connector connector, ListenerSpec spec) {
@@ -98,6 +98,14 @@ final class TomcatCgiwireCustomizer implements WebServerFactoryCustomizer<Tomcat
         protocol.setConnectionTimeout(Math.toIntExact(spec.idleTimeoutMillis()));
         spec.applyLimits(protocol.getLimits());
         return protocol;
+    }
+
+    /**
+     * Tomcat's connection count includes the one its acceptor takes before it waits in accept(), unless the connector
+     * is paused (then the acceptor waits before taking it); stopped, there is no count (-1).
+     */
+    private static long openConnections(AbstractCgiProtocol<?> protocol) {
+        return Math.max(0, protocol.getConnectionCount() - (protocol.isPaused() ? 0 : 1));
     }
 
     private static long requestCount(AbstractCgiProtocol<?> protocol) {

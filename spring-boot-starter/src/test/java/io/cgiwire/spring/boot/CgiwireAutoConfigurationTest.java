@@ -1,6 +1,7 @@
 package io.cgiwire.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cgiwire.core.GatewayLimits;
 import io.cgiwire.jetty.FcgiConnectionFactory;
@@ -8,6 +9,7 @@ import io.cgiwire.jetty.ScgiConnectionFactory;
 import io.cgiwire.tomcat.AbstractCgiProtocol;
 import io.cgiwire.tomcat.FcgiNioProtocol;
 import io.cgiwire.tomcat.ScgiNioProtocol;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.catalina.connector.Connector;
@@ -34,6 +37,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.tomcat.TomcatWebServer;
@@ -218,6 +222,15 @@ class CgiwireAutoConfigurationTest {
     }
 
     @Test
+    void aUnixSocketOnJettyWithoutJettyUnixdomainServerSaysWhatToAdd() {
+        jetty.withClassLoader(new FilteredClassLoader("org.eclipse.jetty.unixdomain.server"))
+                .withPropertyValues("cgiwire.fcgi.unix-socket-path=" + tmp.resolve("fcgi.sock"))
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("cgiwire.fcgi.unix-socket-path on Jetty needs"
+                                + " org.eclipse.jetty:jetty-unixdomain-server on the class path"));
+    }
+
+    @Test
     void enabledAloneListensOnAFreePort() {
         tomcat.withPropertyValues("cgiwire.scgi.enabled=true").run(context -> {
             assertThat(context).hasNotFailed();
@@ -269,12 +282,16 @@ class CgiwireAutoConfigurationTest {
                         context.publishEvent(new ApplicationStartedEvent(new org.springframework.boot
                                 .SpringApplication(), new String[0], context.getSourceApplicationContext(), null));
                         MeterRegistry registry = context.getBean(MeterRegistry.class);
+                        Gauge active = registry.get("cgiwire.connections.active").tag("protocol", "fcgi")
+                                .tag("listener", "127.0.0.1:" + port).gauge();
+                        assertThat(active.value()).isZero();
                         try (Socket open = new Socket("127.0.0.1", port)) {
-                            assertThat(registry.get("cgiwire.connections.active").tag("protocol", "fcgi")
-                                    .tag("listener", "127.0.0.1:" + port).gauge()).isNotNull();
+                            assertThat(open.isConnected()).isTrue();
+                            await().atMost(Duration.ofSeconds(5)).until(() -> active.value() == 1);
                             assertThat(registry.get("cgiwire.requests").tag("protocol", "fcgi").functionCounter()
                                     .count()).isZero();
                         }
+                        await().atMost(Duration.ofSeconds(5)).until(() -> active.value() == 0);
                     });
         }
     }

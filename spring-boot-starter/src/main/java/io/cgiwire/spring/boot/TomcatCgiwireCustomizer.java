@@ -69,8 +69,8 @@ final class TomcatCgiwireCustomizer implements WebServerFactoryCustomizer<Tomcat
     private void configure(Connector connector, ListenerSpec spec) {
         AbstractCgiProtocol<?> protocol = configureProtocol(connector, spec);
         spec.refuseUnsafe(protocol.getAllowedPeers());
-        // a connector that cannot bind fails the start, as Boot's own does
-        connector.setThrowOnFailure(true);
+        // Not setThrowOnFailure(true): Boot reports a thrown bind failure with its HTTP connector's port. A connector
+        // left FAILED fails the start all the same (Boot checks every connector), reported with this one's port.
         if (spec.isUnix()) {
             spec.deleteStaleSocket();
             connector.setProperty("unixDomainSocketPath", spec.unixSocketPath().toString());

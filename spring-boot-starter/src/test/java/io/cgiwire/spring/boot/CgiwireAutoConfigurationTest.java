@@ -40,7 +40,9 @@ import org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServe
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.tomcat.ConnectorStartFailedException;
 import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.PortInUseException;
 import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration;
 import org.springframework.boot.web.server.servlet.context.AnnotationConfigServletWebServerApplicationContext;
 import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
@@ -251,6 +253,30 @@ class CgiwireAutoConfigurationTest {
     void enabledFalseLeavesItOutWhateverElseIsSet() {
         tomcat.withPropertyValues("cgiwire.fcgi.enabled=false", "cgiwire.fcgi.port=" + freePort()).run(context ->
                 assertThat(tomcatConnectors(context)).hasSize(1));
+    }
+
+    /** Boot's failure report must name the cgiwire connector's port, not the HTTP one. */
+    @Test
+    void aPortInUseIsReportedWithThatPort() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String port = String.valueOf(taken.getLocalPort());
+            for (WebApplicationContextRunner runner : List.of(tomcat, jetty)) {
+                runner.withPropertyValues("server.port=" + freePort(), "cgiwire.fcgi.port=" + port)
+                        .run(context -> {
+                            assertThat(context).hasFailed();
+                            Throwable failure = context.getStartupFailure();
+                            String ports = "";
+                            for (Throwable t = failure; t != null; t = t.getCause()) {
+                                if (t instanceof PortInUseException inUse) {
+                                    ports += inUse.getPort() + " ";
+                                } else if (t instanceof ConnectorStartFailedException failed) {
+                                    ports += failed.getPort() + " ";
+                                }
+                            }
+                            assertThat(ports.trim()).as(failure.toString()).isEqualTo(port);
+                        });
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,46 @@
+package io.cgiwire.samples.springboot.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A fresh folder under /tmp (short enough for Unix socket paths) that the front servers' workers can enter,
+ * deleted on close.
+ * A copy of the samples module's (package-private there, and that module publishes no test jar).
+ */
+final class WorkDir implements AutoCloseable {
+
+    final Path path;
+
+    private WorkDir(Path path) {
+        this.path = path;
+    }
+
+    static WorkDir create(String name) {
+        try {
+            Path p = Files.createTempDirectory(Path.of("/tmp"), "cgiwire-it-" + name + "-");
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return new WorkDir(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Path resolve(String name) {
+        return path.resolve(name);
+    }
+
+    @Override
+    public void close() {
+        try (Stream<Path> all = Files.walk(path)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

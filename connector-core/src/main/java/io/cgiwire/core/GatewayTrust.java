@@ -90,19 +90,25 @@ public final class GatewayTrust {
      * peers named. Call it before the socket is bound, so that a refused connector never accepts a connection.
      *
      * @param protocol the connector's name, for the message ("FastCGI")
-     * @param host the address to bind as configured: an IP literal, "localhost", or null or empty for every interface
+     * @param host the address to bind as configured: an IP literal, "localhost", or null or empty (or a wildcard
+     *     address) for every interface
      * @param port the port to bind
-     * @param setting how the user names allowed peers where they configure this connector, for the message
+     * @param peersSetting how the user names allowed peers where they configure this connector, for the message
+     * @param addressSetting how the user sets the address or a Unix socket there; null to leave it unsaid
      * @throws IllegalStateException saying what to set
      */
-    public void checkListenAddress(String protocol, String host, int port, String setting) {
+    public void checkListenAddress(String protocol, String host, int port, String peersSetting,
+            String addressSetting) {
         if (hasAllowedPeers() || isLoopback(host)) {
             return;
         }
-        String where = host == null || host.isBlank() ? "every interface" : host.trim();
+        InetAddress literal = host == null ? null : IpLiterals.address(host.trim());
+        String where = host == null || host.isBlank() || literal != null && literal.isAnyLocalAddress()
+                ? "every interface" : host.trim();
         throw new IllegalStateException(protocol + " would listen on " + where + ":" + port + " for anyone who can "
-                + "reach it, and believe the client address, HTTPS and user they claim. Bind it to 127.0.0.1 (or a "
-                + "Unix socket), or name the web server's addresses in " + setting + ".");
+                + "reach it, and believe the client address, HTTPS and user they claim. Bind it to 127.0.0.1 or a "
+                + "Unix socket" + (addressSetting == null ? "" : " (" + addressSetting + ")") + ", or name the web "
+                + "server's addresses in " + peersSetting + ".");
     }
 
     /** Whether {@code host} is a loopback address, without DNS: a loopback IP literal or "localhost". */

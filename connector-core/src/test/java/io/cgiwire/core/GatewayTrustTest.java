@@ -96,14 +96,19 @@ class GatewayTrustTest {
     void checkListenAddress(String host, boolean peersNamed, boolean starts) {
         GatewayTrust trust = peersNamed ? allowing("192.0.2.7") : new GatewayTrust();
         if (starts) {
-            trust.checkListenAddress("FastCGI", host, 9000, "allowedPeers");
+            trust.checkListenAddress("FastCGI", host, 9000, "allowedPeers", "address");
             return;
         }
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> trust.checkListenAddress("FastCGI", host, 9000, "allowedPeers"));
-        String where = host == null || host.isBlank() ? "every interface" : host.trim();
+                () -> trust.checkListenAddress("FastCGI", host, 9000, "allowedPeers", "address"));
+        String where = host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::")
+                ? "every interface" : host.trim();
         assertTrue(e.getMessage().startsWith("FastCGI would listen on " + where + ":9000 "), e.getMessage());
-        assertTrue(e.getMessage().contains("allowedPeers"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("Bind it to 127.0.0.1 or a Unix socket (address), or name the web server's"
+                + " addresses in allowedPeers."), e.getMessage());
+        IllegalStateException unsaid = assertThrows(IllegalStateException.class,
+                () -> trust.checkListenAddress("FastCGI", host, 9000, "allowedPeers", null));
+        assertTrue(unsaid.getMessage().contains("Bind it to 127.0.0.1 or a Unix socket, or name"), unsaid.getMessage());
     }
 
     @ParameterizedTest

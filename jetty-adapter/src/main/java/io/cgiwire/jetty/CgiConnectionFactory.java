@@ -94,8 +94,9 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
      */
     void checkListenAddress(String host, int port, boolean inheritChannel) {
         if (!inheritChannel) {
-            trust.checkListenAddress(getProtocol(), host, port, "allowedPeers (jetty.cgiwire."
-                    + getProtocol().substring("cgiwire-".length()) + ".allowedPeers in a Jetty base)");
+            String property = "jetty.cgiwire." + getProtocol().substring("cgiwire-".length());
+            trust.checkListenAddress(getProtocol(), host, port, "allowedPeers (" + property
+                    + ".allowedPeers in a Jetty base)", property + ".host or ." + "unixSocketPath");
         }
     }
 

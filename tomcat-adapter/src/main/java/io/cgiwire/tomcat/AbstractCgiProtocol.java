@@ -175,14 +175,8 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
             return;
         }
         InetAddress address = getAddress();
-        try {
-            trust.checkListenAddress(wireProtocol() + " connector", address == null ? null : address.getHostAddress(),
-                    getPort(), "allowedPeers=\"...\"");
-        } catch (IllegalStateException e) {
-            // The core's message names no address attribute; server.xml's is address.
-            throw new IllegalStateException(e.getMessage() + " In server.xml: address=\"127.0.0.1\" or"
-                    + " unixDomainSocketPath.");
-        }
+        trust.checkListenAddress(wireProtocol() + " connector", address == null ? null : address.getHostAddress(),
+                getPort(), "allowedPeers=\"...\"", "address=\"127.0.0.1\" or unixDomainSocketPath");
     }
 
     @Override

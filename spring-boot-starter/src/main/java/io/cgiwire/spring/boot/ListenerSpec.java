@@ -1,13 +1,12 @@
 package io.cgiwire.spring.boot;
 
 import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewayTrust;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -90,28 +89,16 @@ record ListenerSpec(Gateway gateway, CgiwireProperties.Listener properties) {
      * user. {@code effectiveAllowedPeers} is what the adapter ended up with (FastCGI also reads FCGI_WEB_SERVER_ADDRS).
      */
     void refuseUnsafe(String effectiveAllowedPeers) {
-        if (isUnix() || !effectiveAllowedPeers.isEmpty() || isLoopback(address())) {
+        if (isUnix()) {
             return;
         }
-        String where = "0.0.0.0".equals(address()) || "::".equals(address()) ? "every interface" : address();
-        throw new UnsafeListenerException(gateway.displayName + " would listen on " + where + ":" + port()
-                + " for anyone who can reach it, and believe the client address, HTTPS and user they claim. Bind it"
-                + " to 127.0.0.1 (" + gateway.property("address") + ") or a Unix socket ("
-                + gateway.property("unix-socket-path") + "), or name the web server's addresses in "
-                + gateway.property("allowed-peers") + ".", gateway);
-    }
-
-    private static boolean isLoopback(String host) {
+        GatewayTrust trust = new GatewayTrust();
+        trust.setAllowedPeers(effectiveAllowedPeers);
         try {
-            InetAddress[] addresses = InetAddress.getAllByName(host);
-            for (InetAddress address : addresses) {
-                if (!address.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return addresses.length > 0;
-        } catch (UnknownHostException e) {
-            return false;
+            trust.checkListenAddress(gateway.displayName, address(), port(), gateway.property("allowed-peers"),
+                    gateway.property("address") + " or " + gateway.property("unix-socket-path"));
+        } catch (IllegalStateException e) {
+            throw new UnsafeListenerException(e.getMessage(), gateway);
         }
     }
 

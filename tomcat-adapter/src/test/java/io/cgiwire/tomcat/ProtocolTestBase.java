@@ -183,27 +183,28 @@ abstract class ProtocolTestBase {
         }
     }
 
-    /** What the servlet sees of the request, one line per field. */
+    /** What the servlet sees of the request, one line per field: first the ones Jetty's test handler prints too. */
     static final class InfoServlet extends HttpServlet {
         @Override
         protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
             request.getInputStream().readAllBytes();
             StringBuilder s = new StringBuilder();
-            s.append("method=").append(request.getMethod()).append('\n');
             s.append("remote=").append(request.getRemoteAddr()).append(':').append(request.getRemotePort())
                     .append('\n');
             s.append("local=").append(request.getLocalAddr()).append(':').append(request.getLocalPort()).append('\n');
             s.append("secure=").append(request.isSecure()).append('\n');
-            s.append("scheme=").append(request.getScheme()).append('\n');
-            s.append("url=").append(request.getRequestURL()).append('\n');
-            s.append("uri=").append(request.getRequestURI()).append('\n');
-            s.append("pathInfo=").append(request.getPathInfo()).append('\n');
-            s.append("query=").append(request.getQueryString()).append('\n');
             s.append("server=").append(request.getServerName()).append(':').append(request.getServerPort())
                     .append('\n');
             s.append("protocol=").append(request.getProtocol()).append('\n');
             s.append("host=").append(request.getHeader("Host")).append('\n');
             s.append("contentType=").append(request.getContentType()).append('\n');
+            // The servlet API's own from here on (GatewayParitySuite).
+            s.append("method=").append(request.getMethod()).append('\n');
+            s.append("scheme=").append(request.getScheme()).append('\n');
+            s.append("url=").append(request.getRequestURL()).append('\n');
+            s.append("uri=").append(request.getRequestURI()).append('\n');
+            s.append("pathInfo=").append(request.getPathInfo()).append('\n');
+            s.append("query=").append(request.getQueryString()).append('\n');
             s.append("contentLength=").append(request.getContentLengthLong()).append('\n');
             s.append("userAgent=").append(request.getHeader("User-Agent")).append('\n');
             s.append("remoteUser=").append(request.getRemoteUser()).append('\n');

@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * process and every descendant it had) after a timeout. A JVM shutdown hook stops whatever a test left running,
  * so a killed or crashed test run leaves no nginx, httpd, lighttpd or demo behind.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<ChildProcess> RUNNING = ConcurrentHashMap.newKeySet();
@@ -41,7 +41,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Starts {@code command} in {@code dir} with a small fixed environment (PATH, LANG=C) plus {@code env}. */
-    static ChildProcess start(String name, List<String> command, Path dir, Map<String, String> env) {
+    public static ChildProcess start(String name, List<String> command, Path dir, Map<String, String> env) {
         Path out = dir.resolve(name + ".stdout.log");
         Path err = dir.resolve(name + ".stderr.log");
         ProcessBuilder pb = new ProcessBuilder(command)
@@ -63,34 +63,34 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    String stdout() {
+    public String stdout() {
         return read(stdout);
     }
 
     /** All of stdout, then all of stderr: to count log lines, which {@link #output()}'s tails may cut. */
-    String log() {
+    public String log() {
         return read(stdout) + read(stderr);
     }
 
     /** stdout and stderr, for failure messages. */
-    String output() {
+    public String output() {
         return "--- " + name + " stdout ---\n" + tail(read(stdout)) + "--- " + name + " stderr ---\n" + tail(read(stderr));
     }
 
     /** Waits until {@code ready} holds, failing with the output if the process dies or time runs out. */
-    void awaitReady(String what, Duration timeout, Predicate<ChildProcess> ready) {
+    public void awaitReady(String what, Duration timeout, Predicate<ChildProcess> ready) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!ready.test(this)) {
             if (!process.isAlive()) {
@@ -127,7 +127,7 @@ final class ChildProcess implements AutoCloseable {
         RUNNING.remove(this);
     }
 
-    static String read(Path file) {
+    public static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
         } catch (IOException e) {
@@ -135,13 +135,13 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    static String tail(String text) {
+    public static String tail(String text) {
         int max = 8_000;
         String t = text.length() > max ? "[...]" + text.substring(text.length() - max) : text;
         return t.isEmpty() || t.endsWith("\n") ? t : t + "\n";
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

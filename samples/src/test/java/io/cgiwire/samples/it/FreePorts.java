@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Free TCP ports of 127.0.0.1, all held open together so that one call never returns the same port twice. */
-final class FreePorts {
+public final class FreePorts {
 
     private FreePorts() {}
 
-    static int[] take(int count) {
+    public static int[] take(int count) {
         List<ServerSocket> held = new ArrayList<>();
         try {
             int[] ports = new int[count];

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * A fresh folder under /tmp (short enough for Unix socket paths) that the front servers' workers can enter,
  * deleted on close.
  */
-final class WorkDir implements AutoCloseable {
+public final class WorkDir implements AutoCloseable {
 
     final Path path;
 
@@ -20,7 +20,7 @@ final class WorkDir implements AutoCloseable {
         this.path = path;
     }
 
-    static WorkDir create(String name) {
+    public static WorkDir create(String name) {
         try {
             Path p = Files.createTempDirectory(Path.of("/tmp"), "cgiwire-it-" + name + "-");
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -30,7 +30,7 @@ final class WorkDir implements AutoCloseable {
         }
     }
 
-    Path resolve(String name) {
+    public Path resolve(String name) {
         return path.resolve(name);
     }
 

@@ -1,5 +1,6 @@
 package io.cgiwire.samples.springboot.it;
 
+import io.cgiwire.samples.it.ChildProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.cgiwire.samples.springboot.it;
 
+import io.cgiwire.samples.it.ChildProcess;
+import io.cgiwire.samples.it.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -1,5 +1,7 @@
 package io.cgiwire.samples.springboot.it;
 
+import io.cgiwire.samples.it.FreePorts;
+import io.cgiwire.samples.it.WorkDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -8,6 +8,10 @@ import java.util.Objects;
  * acts on each in order: it never decides anything about the protocol itself.
  */
 public sealed interface GatewayEvent {
+    /** The one {@link BodyEnd}: it carries nothing, so every request's can be the same. */
+    BodyEnd BODY_END = new BodyEnd();
+    /** The one {@link Abort}. */
+    Abort ABORT = new Abort();
 
     /** A request is complete: hand it to the container. Its body follows as {@link Body} events, then {@link BodyEnd}. */
     record Request(GatewayRequest request) implements GatewayEvent {

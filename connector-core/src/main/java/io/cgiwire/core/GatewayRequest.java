@@ -101,7 +101,7 @@ public final class GatewayRequest {
         attributes = trust.hasRequestAttributes() ? attributes(cgi.environment(), trust) : Collections.emptyMap();
     }
 
-    /** Sets header {@code name} to {@code value} where it stands, or adds it; null removes every header of that name. */
+    /** Sets header {@code name} to {@code value} where it stands, or adds it; null removes every one of that name. */
     private int put(int count, String name, String value) {
         int at = -1;
         int kept = 0;
@@ -232,15 +232,12 @@ public final class GatewayRequest {
 
     /** Whether {@link #serverPort()} must be written in an authority: known and not the scheme's default. */
     public boolean explicitPort() {
-        return serverPort > 0 && serverPort != (secure() ? 443 : 80);
+        return CgiRequest.isExplicitPort(serverPort, secure());
     }
 
     /** The Host header the container sees: {@link #serverName()}, with the port when it is explicit; null if none. */
     public String host() {
-        if (serverName == null) {
-            return null;
-        }
-        return explicitPort() ? serverName + ":" + serverPort : serverName;
+        return CgiRequest.authority(serverName, serverPort, secure());
     }
 
     /** The client's address: REMOTE_ADDR as sent, else the socket peer's IP; null if neither is known. */

@@ -107,8 +107,6 @@ final class GatewayProcessor extends AbstractProcessor {
     private volatile IOException failure;
     private boolean draining;
 
-    /** The web server aborted the request in flight; the session knows too, this is for the writing thread. */
-    private volatile boolean aborted;
     private boolean swallowResponse;
     private boolean responseFinished;
     private boolean cleanEnd;
@@ -426,7 +424,6 @@ final class GatewayProcessor extends AbstractProcessor {
             } else if (event instanceof GatewayEvent.BodyEnd) {
                 in.end();
             } else if (event instanceof GatewayEvent.Abort) {
-                aborted = true;
                 in.fail(new EOFException("the web server aborted the request (FCGI_ABORT_REQUEST)"));
             } else if (event instanceof GatewayEvent.Write write) {
                 if (write.refusal() != null) {
@@ -445,7 +442,7 @@ final class GatewayProcessor extends AbstractProcessor {
         return switch (want) {
             case HEAD -> begun != null;
             case BODY -> in.ready();
-            case POLL -> aborted;
+            case POLL -> session.aborted();
         };
     }
 
@@ -474,8 +471,8 @@ final class GatewayProcessor extends AbstractProcessor {
      * thread reads.
      */
     private void pollInput() {
-        if (!session.readsDuringResponse() || !in.fullyRead() || session.ended() || aborted || failure != null || in.ended()
-                || !readLock.tryLock()) {
+        if (!session.readsDuringResponse() || !in.fullyRead() || session.ended() || session.aborted() || failure != null
+                || in.ended() || !readLock.tryLock()) {
             return;
         }
         try {
@@ -512,7 +509,7 @@ final class GatewayProcessor extends AbstractProcessor {
     @Override
     protected void prepareResponse() throws IOException {
         response.setCommitted(true);
-        if (failure != null || aborted || !getErrorState().isIoAllowed()) {
+        if (failure != null || session.aborted() || !getErrorState().isIoAllowed()) {
             swallowResponse = true;
             return;
         }
@@ -539,6 +536,7 @@ final class GatewayProcessor extends AbstractProcessor {
             return;
         }
         responseFinished = true;
+        boolean aborted = session.aborted();
         if (failure != null || !aborted && !getErrorState().isIoAllowed()) {
             // Cut short: the web server sees the connection close without the end of the response.
             return;
@@ -770,7 +768,6 @@ final class GatewayProcessor extends AbstractProcessor {
         request.recycle();
         response.recycle();
         in.recycle();
-        aborted = false;
         swallowResponse = false;
         responseFinished = false;
         cleanEnd = false;
@@ -810,7 +807,7 @@ final class GatewayProcessor extends AbstractProcessor {
                 // input would cost a read per request for nothing.
                 pollInput();
             }
-            if (aborted) {
+            if (session.aborted()) {
                 // The request's stream is closed, the connection stays (FCGI_KEEP_CONN).
                 throw new CloseNowException("the web server aborted the request (FCGI_ABORT_REQUEST)");
             }

@@ -131,7 +131,7 @@ public final class CgiRequest {
      * for http, 443 for https).
      */
     public boolean explicitPort() {
-        return serverPort > 0 && serverPort != (secure() ? 443 : 80);
+        return isExplicitPort(serverPort, secure());
     }
 
     /**
@@ -140,10 +140,20 @@ public final class CgiRequest {
      * the port, and containers refuse or misreport a Host that disagrees with getServerName() and getServerPort().
      */
     public String host() {
-        if (serverName == null) {
+        return authority(serverName, serverPort, secure());
+    }
+
+    /** Whether {@code port} must be written in an authority: known (above 0) and not the scheme's default. */
+    public static boolean isExplicitPort(int port, boolean secure) {
+        return port > 0 && port != (secure ? 443 : 80);
+    }
+
+    /** {@code name}, with ":" and {@code port} when it is {@linkplain #isExplicitPort explicit}; null for null. */
+    public static String authority(String name, int port, boolean secure) {
+        if (name == null) {
             return null;
         }
-        return explicitPort() ? serverName + ":" + serverPort : serverName;
+        return isExplicitPort(port, secure) ? name + ":" + port : name;
     }
 
     /** The client's address from REMOTE_ADDR, as sent; null if absent. */

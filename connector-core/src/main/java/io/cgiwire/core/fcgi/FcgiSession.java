@@ -124,7 +124,7 @@ public final class FcgiSession extends GatewaySession {
         } else if (event instanceof FcgiEvent.StdinEnd end) {
             if (inFlight(end.requestId())) {
                 stdinLength.ended();
-                return new GatewayEvent.BodyEnd();
+                return GatewayEvent.BODY_END;
             }
         } else if (event instanceof FcgiEvent.AbortRequest abort) {
             return onAbort(abort.requestId());
@@ -164,7 +164,7 @@ public final class FcgiSession extends GatewaySession {
     private GatewayEvent onAbort(int id) {
         if (inFlight(id)) {
             aborted = true;
-            return new GatewayEvent.Abort();
+            return GatewayEvent.ABORT;
         }
         if (id == pendingId) {
             pendingId = -1;

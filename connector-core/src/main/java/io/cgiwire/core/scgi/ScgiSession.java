@@ -55,7 +55,7 @@ public final class ScgiSession extends GatewaySession {
             if (event instanceof ScgiEvent.Body body) {
                 return new GatewayEvent.Body(body.data());
             }
-            return new GatewayEvent.BodyEnd();
+            return GatewayEvent.BODY_END;
         }
     }
 

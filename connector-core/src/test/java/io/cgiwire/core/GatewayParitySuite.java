@@ -141,16 +141,8 @@ public abstract class GatewayParitySuite {
             byte[] body = new byte[3 * 1024 * 1024 + 17];
             new Random(7).nextBytes(body);
             try (RawClient c = client()) {
-                Thread writer = new Thread(() -> {
-                    try {
-                        c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.post("/echo", body.length), body));
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                });
-                writer.start();
-                RawClient.Response r = c.readResponse(1);
-                writer.join();
+                byte[] request = RawClient.request(1, FCGI_KEEP_CONN, RawClient.post("/echo", body.length), body);
+                RawClient.Response r = c.writeWhileReading(request, x -> x.readResponse(1));
                 assertEquals(200, r.status());
                 assertArrayEquals(body, r.body());
                 c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.get("/hello"), new byte[0]));
@@ -359,16 +351,8 @@ public abstract class GatewayParitySuite {
             byte[] body = new byte[2 * 1024 * 1024 + 3];
             new Random(3).nextBytes(body);
             try (RawClient c = client()) {
-                Thread writer = new Thread(() -> {
-                    try {
-                        c.write(RawClient.scgi(RawClient.post("/echo", body.length), body));
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                });
-                writer.start();
-                RawClient.Response r = c.readToEnd();
-                writer.join();
+                byte[] request = RawClient.scgi(RawClient.post("/echo", body.length), body);
+                RawClient.Response r = c.writeWhileReading(request, RawClient::readToEnd);
                 assertArrayEquals(body, r.body());
             }
         }
@@ -396,16 +380,8 @@ public abstract class GatewayParitySuite {
         void unreadBodyIsDrainedBeforeClosing() throws Exception {
             byte[] body = new byte[1024 * 1024];
             try (RawClient c = client()) {
-                Thread writer = new Thread(() -> {
-                    try {
-                        c.write(RawClient.scgi(RawClient.post("/hello", body.length), body));
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                });
-                writer.start();
-                RawClient.Response r = c.readToEnd();
-                writer.join();
+                byte[] request = RawClient.scgi(RawClient.post("/hello", body.length), body);
+                RawClient.Response r = c.writeWhileReading(request, RawClient::readToEnd);
                 assertEquals("Hello\n", r.text());
             }
         }

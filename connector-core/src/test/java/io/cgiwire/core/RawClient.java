@@ -10,6 +10,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -52,6 +53,31 @@ public final class RawClient implements Closeable {
     public void write(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
+    }
+
+    /**
+     * Writes {@code bytes} from another thread while {@code read} reads here: a large body streamed both ways would
+     * fill both sockets' buffers if it were written first. A write failure is the writer thread's, as with a web
+     * server whose upload is cut short.
+     */
+    public <T> T writeWhileReading(byte[] bytes, Read<T> read) throws IOException, InterruptedException {
+        Thread writer = new Thread(() -> {
+            try {
+                write(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        T result = read.from(this);
+        writer.join();
+        return result;
+    }
+
+    /** What {@link #writeWhileReading} reads. */
+    @FunctionalInterface
+    public interface Read<T> {
+        T from(RawClient client) throws IOException;
     }
 
     public static Map<String, String> get(String uri) {

@@ -121,16 +121,8 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
         byte[] body = new byte[1024 * 1024 + 5];
         new Random(11).nextBytes(body);
         try (RawClient c = client()) {
-            Thread writer = new Thread(() -> {
-                try {
-                    c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.post("/nbio", body.length), body));
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            writer.start();
-            RawClient.Response r = c.readResponse(1);
-            writer.join();
+            byte[] request = RawClient.request(1, FCGI_KEEP_CONN, RawClient.post("/nbio", body.length), body);
+            RawClient.Response r = c.writeWhileReading(request, x -> x.readResponse(1));
             assertEquals(200, r.status());
             assertArrayEquals(body, r.body());
             c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.get("/async"), new byte[0]));

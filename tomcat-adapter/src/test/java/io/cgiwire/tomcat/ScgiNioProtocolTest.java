@@ -65,16 +65,8 @@ class ScgiNioProtocolTest extends ProtocolTestBase {
         byte[] body = new byte[512 * 1024 + 1];
         new Random(5).nextBytes(body);
         try (RawClient c = client()) {
-            Thread writer = new Thread(() -> {
-                try {
-                    c.write(RawClient.scgi(RawClient.post("/nbio", body.length), body));
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            writer.start();
-            RawClient.Response r = c.readToEnd();
-            writer.join();
+            byte[] request = RawClient.scgi(RawClient.post("/nbio", body.length), body);
+            RawClient.Response r = c.writeWhileReading(request, RawClient::readToEnd);
             assertArrayEquals(body, r.body());
         }
         assertEquals(List.of(), List.copyOf(FAILURES));

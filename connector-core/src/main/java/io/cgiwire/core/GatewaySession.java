@@ -44,6 +44,7 @@ public abstract class GatewaySession {
     private final String protocol;
     /** The connector's trust settings. */
     protected final GatewayTrust trust;
+    private final GatewayMetrics metrics;
     private final LongSupplier nanoClock;
     private final long headTimeoutNanos;
     private final InetSocketAddress peer;
@@ -56,6 +57,8 @@ public abstract class GatewaySession {
     /** The web server aborted {@link #current}. */
     protected volatile boolean aborted;
     private int requests;
+    /** The violation last counted. */
+    private ProtocolException counted;
     private boolean headPending;
     private long headStarted;
 
@@ -63,14 +66,17 @@ public abstract class GatewaySession {
      * @param protocol the protocol's name for messages ("FastCGI", "SCGI")
      * @param limits the bounds on what the web server may send
      * @param trust what the connector believes of its peer
+     * @param metrics the connector's counters, which this session adds to
      * @param peer the socket's remote address (the web server); null for a Unix-domain socket
      * @param local the socket's own address; null for a Unix-domain socket
      * @param nanoClock the adapter's clock, as {@link System#nanoTime()}
      */
-    protected GatewaySession(String protocol, GatewayLimits limits, GatewayTrust trust, InetSocketAddress peer,
-            InetSocketAddress local, LongSupplier nanoClock) {
+    protected GatewaySession(String protocol, GatewayLimits limits, GatewayTrust trust, GatewayMetrics metrics,
+            InetSocketAddress peer, InetSocketAddress local, LongSupplier nanoClock) {
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.trust = Objects.requireNonNull(trust, "trust");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        metrics.connectionOpened();
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.headTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits.getHeaderReadTimeout());
         this.peer = peer;
@@ -92,7 +98,16 @@ public abstract class GatewaySession {
      * @throws ProtocolException if the web server broke the protocol: log it once, fail the request in flight if
      *     any, else write {@link #answer} if not null, and end the connection
      */
-    public abstract GatewayEvent next(ByteBuffer in) throws ProtocolException;
+    public final GatewayEvent next(ByteBuffer in) throws ProtocolException {
+        try {
+            return decode(in);
+        } catch (ProtocolException e) {
+            throw violated(e);
+        }
+    }
+
+    /** {@link #next}, for the protocol; a violation it throws is counted by {@link #next}. */
+    protected abstract GatewayEvent decode(ByteBuffer in) throws ProtocolException;
 
     /**
      * True while a complete request is held: it waits for the one in flight to complete. While {@link #next} returns
@@ -108,7 +123,16 @@ public abstract class GatewaySession {
      *
      * @throws ProtocolException if that cut a record, netstring or body short
      */
-    public abstract void endOfInput() throws ProtocolException;
+    public final void endOfInput() throws ProtocolException {
+        try {
+            inputEnded();
+        } catch (ProtocolException e) {
+            throw violated(e);
+        }
+    }
+
+    /** {@link #endOfInput}, for the protocol. */
+    protected abstract void inputEnded() throws ProtocolException;
 
     /**
      * What to write for a violation found while no request was in the container, before closing the connection
@@ -249,8 +273,12 @@ public abstract class GatewaySession {
         return left <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(left - 1) + 1;
     }
 
-    /** The headerReadTimeout that {@link #headTimeLeftMillis()} counts down, for the log line when it is up. */
-    public final String headTimeoutMessage() {
+    /**
+     * The headerReadTimeout that {@link #headTimeLeftMillis()} counted down is up, and the adapter closes the
+     * connection: the line to log.
+     */
+    public final String headTimedOut() {
+        metrics.headTimedOut();
         return "a request's variables did not arrive within " + TimeUnit.NANOSECONDS.toMillis(headTimeoutNanos)
                 + " ms (headerReadTimeout); closing";
     }
@@ -277,12 +305,47 @@ public abstract class GatewaySession {
             throws ProtocolException {
         headDone();
         requests++;
-        GatewayRequest request = new GatewayRequest(id, keepConnection, CgiRequestMapper.map(params), peer, local,
-                trust);
+        GatewayRequest request;
+        try {
+            request = new GatewayRequest(id, keepConnection, CgiRequestMapper.map(params), peer, local, trust);
+        } catch (ProtocolException e) {
+            metrics.requestRefused();
+            throw violated(e);
+        }
+        metrics.requestStarted();
         aborted = false;
         ended = false;
         current = request;
         return new GatewayEvent.Request(request);
+    }
+
+    /** Counts {@code violation}, once however often it is thrown again (decoders are sticky). */
+    protected final ProtocolException violated(ProtocolException violation) {
+        if (violation != counted) {
+            counted = violation;
+            metrics.violated(violation.violation());
+        }
+        return violation;
+    }
+
+    /** Counts a request the container refused: answered by {@link #refuse}. */
+    protected final void countRefused() {
+        metrics.requestRefused();
+    }
+
+    /** Counts an abort of a request, in flight or not yet complete. */
+    protected final void countAbort() {
+        metrics.aborted();
+    }
+
+    /** Counts a request id refused because one is in flight (FCGI_CANT_MPX_CONN). */
+    protected final void countMultiplexRefusal() {
+        metrics.multiplexRefused();
+    }
+
+    /** Counts a request refused for its role (FCGI_UNKNOWN_ROLE). */
+    protected final void countUnknownRole() {
+        metrics.unknownRole();
     }
 
     /** A request ends without the container: nothing more of it is delivered. */

@@ -14,6 +14,23 @@ public interface GatewaySettings {
     /** What the connector believes of its peer: read when a connection opens. */
     GatewayTrust getTrust();
 
+    /** The connector's counters, which its sessions add to. */
+    GatewayMetrics getMetrics();
+
+    /**
+     * Whether a new connection from {@code peer} is refused: the line to log, once, before closing it (and it is
+     * counted); null to serve it.
+     *
+     * @param peer the socket's remote address as an IP literal; null for a Unix-domain socket, which is not checked
+     */
+    default String refusePeer(String peer) {
+        if (getTrust().allowsPeer(peer)) {
+            return null;
+        }
+        getMetrics().peerRefused();
+        return peer + ": refused: not in allowedPeers [" + getAllowedPeers() + "]";
+    }
+
     /** @see GatewayLimits#getMaxParamsBytes() */
     default int getMaxParamsBytes() {
         return getLimits().getMaxParamsBytes();

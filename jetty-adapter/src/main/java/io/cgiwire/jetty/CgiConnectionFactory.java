@@ -1,6 +1,7 @@
 package io.cgiwire.jetty;
 
 import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewayMetrics;
 import io.cgiwire.core.GatewaySession;
 import io.cgiwire.core.GatewaySettings;
 import io.cgiwire.core.GatewayTrust;
@@ -8,6 +9,7 @@ import io.cgiwire.jetty.internal.GatewayConnection;
 import io.cgiwire.jetty.internal.RefusedConnection;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.NetworkChannel;
 import java.util.Objects;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -39,17 +41,21 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
     private final HttpConfiguration httpConfiguration;
     private final GatewayLimits limits;
     private final GatewayTrust trust = new GatewayTrust();
+    private final GatewayMetrics metrics;
 
     /**
      * @param protocol the name the factory registers under on a connector
+     * @param wireProtocol the protocol's own name, for messages and metrics: "FastCGI"
      * @param httpConfiguration what Jetty's HTTP connectors also take: idle timeouts, Server/Date headers, URI
      *     compliance, customizers
      * @param limits the bounds on what the web server may send; read when each connection opens
      */
-    protected CgiConnectionFactory(String protocol, HttpConfiguration httpConfiguration, GatewayLimits limits) {
+    protected CgiConnectionFactory(String protocol, String wireProtocol, HttpConfiguration httpConfiguration,
+            GatewayLimits limits) {
         super(protocol);
         this.httpConfiguration = Objects.requireNonNull(httpConfiguration, "httpConfiguration");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.metrics = new GatewayMetrics(wireProtocol);
     }
 
     /** The HTTP configuration requests are built with. */
@@ -66,6 +72,12 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
     @Override
     public GatewayTrust getTrust() {
         return trust;
+    }
+
+    /** The counters of this factory's connections; registered with JMX while its connector runs. */
+    @Override
+    public GatewayMetrics getMetrics() {
+        return metrics;
     }
 
     /**
@@ -87,6 +99,36 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
         }
     }
 
+    /** Registers the counters with JMX, named after the address the connector listens on. */
+    @Override
+    public void lifeCycleStarted(LifeCycle event) {
+        if (event instanceof Connector connector && connector.getConnectionFactories().contains(this)) {
+            metrics.register(listenAddress(connector));
+        }
+    }
+
+    @Override
+    public void lifeCycleStopped(LifeCycle event) {
+        if (event instanceof Connector connector && connector.getConnectionFactories().contains(this)) {
+            metrics.unregister();
+        }
+    }
+
+    /** "127.0.0.1:9000", or a Unix socket's path. */
+    private static String listenAddress(Connector connector) {
+        try {
+            if (connector.getTransport() instanceof NetworkChannel channel
+                    && channel.getLocalAddress() != null) {
+                SocketAddress address = channel.getLocalAddress();
+                return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+                        : address.toString();
+            }
+        } catch (java.io.IOException x) {
+            // Closed already: fall back to the connector's name.
+        }
+        return String.valueOf(connector.getName());
+    }
+
     /**
      * Refuses a TCP connector on an address other than loopback without allowed peers.
      *
@@ -103,9 +145,10 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
     @Override
     public final Connection newConnection(Connector connector, EndPoint endPoint) {
         InetSocketAddress peer = inet(endPoint.getRemoteSocketAddress());
-        if (peer != null && !trust.allowsPeer(peer.getAddress())) {
-            return configure(new RefusedConnection(endPoint, connector.getExecutor(), getProtocol(),
-                    trust.getAllowedPeers()), connector, endPoint);
+        String refusal = refusePeer(peer == null ? null : peer.getAddress().getHostAddress());
+        if (refusal != null) {
+            return configure(new RefusedConnection(endPoint, connector.getExecutor(), getProtocol(), refusal),
+                    connector, endPoint);
         }
         GatewaySession session = newSession(connector, peer, inet(endPoint.getLocalSocketAddress()));
         return configure(new GatewayConnection(connector, httpConfiguration, endPoint, getProtocol(), session),

@@ -44,7 +44,7 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
      * @param limits the bounds on what the web server may send; read when each connection opens
      */
     public FcgiConnectionFactory(HttpConfiguration httpConfiguration, GatewayLimits limits) {
-        super(PROTOCOL, httpConfiguration, limits);
+        super(PROTOCOL, "FastCGI", httpConfiguration, limits);
         getTrust().allowPeersFrom(System.getenv());
         // Reads of up to 64 KiB, a FastCGI record's content, but no more: Jetty's default buffer pool keeps buffers
         // of up to 64 KiB, and a larger one would be allocated (and zeroed) afresh for every read. Records larger
@@ -56,6 +56,6 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
     protected GatewaySession newSession(Connector connector, InetSocketAddress peer, InetSocketAddress local) {
         // The thread pool bounds both the connections served at once and the requests.
         int threads = connector.getExecutor() instanceof ThreadPool.SizedThreadPool pool ? pool.getMaxThreads() : -1;
-        return new FcgiSession(getLimits(), getTrust(), peer, local, System::nanoTime, threads, threads);
+        return new FcgiSession(getLimits(), getTrust(), getMetrics(), peer, local, System::nanoTime, threads, threads);
     }
 }

@@ -33,12 +33,12 @@ public class ScgiConnectionFactory extends CgiConnectionFactory {
      * @param limits the bounds on what the web server may send; read when each connection opens
      */
     public ScgiConnectionFactory(HttpConfiguration httpConfiguration, GatewayLimits limits) {
-        super(PROTOCOL, httpConfiguration, limits);
+        super(PROTOCOL, "SCGI", httpConfiguration, limits);
         setInputBufferSize(32 * 1024);
     }
 
     @Override
     protected GatewaySession newSession(Connector connector, InetSocketAddress peer, InetSocketAddress local) {
-        return new ScgiSession(getLimits(), getTrust(), peer, local, System::nanoTime);
+        return new ScgiSession(getLimits(), getTrust(), getMetrics(), peer, local, System::nanoTime);
     }
 }

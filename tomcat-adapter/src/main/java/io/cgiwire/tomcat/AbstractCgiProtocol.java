@@ -1,6 +1,7 @@
 package io.cgiwire.tomcat;
 
 import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewayMetrics;
 import io.cgiwire.core.GatewaySession;
 import io.cgiwire.core.GatewaySettings;
 import io.cgiwire.core.GatewayTrust;
@@ -55,6 +56,7 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     private final String protocolName;
     private final GatewayLimits limits = new GatewayLimits();
     private final GatewayTrust trust = new GatewayTrust();
+    private final GatewayMetrics metrics;
 
     /**
      * @param endpoint the endpoint for the sockets, e.g. a {@code NioEndpoint}
@@ -65,6 +67,7 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
         super(endpoint);
         this.wireProtocol = wireProtocol;
         this.protocolName = protocolName;
+        this.metrics = new GatewayMetrics(wireProtocol);
         setConnectionTimeout(DEFAULT_CONNECTION_TIMEOUT);
         setKeepAliveTimeout(-1);
         getEndpoint().setUseSendfile(false);
@@ -160,7 +163,16 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     @Override
     public void init() throws Exception {
         checkListenAddress();
+        // Tomcat's own MBeans for this handler (GlobalRequestProcessor, ThreadPool) take its name before it binds.
+        String name = getName().replace("\"", "");
         super.init();
+        metrics.register(name);
+    }
+
+    @Override
+    public void destroy() throws Exception {
+        metrics.unregister();
+        super.destroy();
     }
 
     /** Checks again, for an endpoint that binds on start. */
@@ -182,6 +194,12 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     @Override
     public GatewayTrust getTrust() {
         return trust;
+    }
+
+    /** The counters of this connector's connections; registered with JMX from init() to destroy(). */
+    @Override
+    public GatewayMetrics getMetrics() {
+        return metrics;
     }
 
     /** The limits processors are created with. */

@@ -45,7 +45,8 @@ public class FcgiNioProtocol extends AbstractCgiProtocol<NioChannel> {
     /** FCGI_GET_VALUES answers with the connections and the requests served at once: the connector's limits. */
     @Override
     GatewaySession newSession(GatewayLimits limits, InetSocketAddress peer, InetSocketAddress local) {
-        return new FcgiSession(limits, getTrust(), peer, local, System::nanoTime, getMaxConnections(), getMaxThreads());
+        return new FcgiSession(limits, getTrust(), getMetrics(), peer, local, System::nanoTime, getMaxConnections(),
+                getMaxThreads());
     }
 
     @Override

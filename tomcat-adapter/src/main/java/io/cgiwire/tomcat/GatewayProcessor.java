@@ -207,9 +207,9 @@ final class GatewayProcessor extends AbstractProcessor {
      */
     private boolean open(SocketWrapperBase<?> socket) {
         boolean unix = protocol.isUnixSocket();
-        if (!unix && !protocol.getTrust().allowsPeer(socket.getRemoteAddr())) {
-            log.warn("[" + protocol.getName().replace("\"", "") + "] " + socket.getRemoteAddr() + ": refused: not in"
-                    + " allowedPeers [" + protocol.getAllowedPeers() + "]");
+        String refusal = unix ? null : protocol.refusePeer(socket.getRemoteAddr());
+        if (refusal != null) {
+            log.warn("[" + protocol.getName().replace("\"", "") + "] " + refusal);
             return false;
         }
         session = protocol.newSession(limits,
@@ -269,7 +269,7 @@ final class GatewayProcessor extends AbstractProcessor {
 
     /** Logs, once, that the request's variables came too slowly, and closes the connection (as the Jetty side). */
     private SocketState headTimedOut() {
-        log.warn(prefix() + session.headTimeoutMessage());
+        log.warn(prefix() + session.headTimedOut());
         return SocketState.CLOSED;
     }
 

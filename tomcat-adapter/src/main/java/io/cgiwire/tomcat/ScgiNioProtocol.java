@@ -29,7 +29,7 @@ public class ScgiNioProtocol extends AbstractCgiProtocol<NioChannel> {
 
     @Override
     GatewaySession newSession(GatewayLimits limits, InetSocketAddress peer, InetSocketAddress local) {
-        return new ScgiSession(limits, getTrust(), peer, local, System::nanoTime);
+        return new ScgiSession(limits, getTrust(), getMetrics(), peer, local, System::nanoTime);
     }
 
     @Override

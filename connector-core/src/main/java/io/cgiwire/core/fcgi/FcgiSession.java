@@ -11,6 +11,7 @@ import static io.cgiwire.core.fcgi.Fcgi.FCGI_UNKNOWN_ROLE;
 
 import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewayMetrics;
 import io.cgiwire.core.GatewayRequest;
 import io.cgiwire.core.GatewaySession;
 import io.cgiwire.core.GatewayTrust;
@@ -55,27 +56,28 @@ public final class FcgiSession extends GatewaySession {
     /**
      * @param limits the bounds on what the web server may send
      * @param trust what the connector believes of its peer
+     * @param metrics the connector's counters
      * @param peer the socket's remote address; null for a Unix-domain socket
      * @param local the socket's own address; null for a Unix-domain socket
      * @param nanoClock the adapter's clock, as {@link System#nanoTime()}
      * @param maxConns FCGI_MAX_CONNS for FCGI_GET_VALUES: the connections served at once; 0 or less if unknown
      * @param maxReqs FCGI_MAX_REQS: the requests served at once; 0 or less if unknown
      */
-    public FcgiSession(GatewayLimits limits, GatewayTrust trust, InetSocketAddress peer, InetSocketAddress local,
-            LongSupplier nanoClock, int maxConns, int maxReqs) {
-        super("FastCGI", limits, trust, peer, local, nanoClock);
+    public FcgiSession(GatewayLimits limits, GatewayTrust trust, GatewayMetrics metrics, InetSocketAddress peer,
+            InetSocketAddress local, LongSupplier nanoClock, int maxConns, int maxReqs) {
+        super("FastCGI", limits, trust, metrics, peer, local, nanoClock);
         this.decoder = new FcgiDecoder(limits);
         this.maxConns = maxConns;
         this.maxReqs = maxReqs;
     }
 
     @Override
-    public GatewayEvent next(ByteBuffer in) throws ProtocolException {
+    protected GatewayEvent decode(ByteBuffer in) throws ProtocolException {
         if (failure != null) {
             throw failure;
         }
         try {
-            return decode(in);
+            return decodeRecords(in);
         } catch (ProtocolException e) {
             // Sticky, as the decoder's own: a STDIN length mismatch is found here, not in the decoder.
             failure = e;
@@ -83,7 +85,7 @@ public final class FcgiSession extends GatewaySession {
         }
     }
 
-    private GatewayEvent decode(ByteBuffer in) throws ProtocolException {
+    private GatewayEvent decodeRecords(ByteBuffer in) throws ProtocolException {
         while (true) {
             if (held != null) {
                 if (current != null) {
@@ -150,9 +152,11 @@ public final class FcgiSession extends GatewaySession {
         int id = begin.requestId();
         if (current != null && !ended || pendingId >= 0) {
             // One request at a time: spec 5.5 lets an application refuse the second with FCGI_CANT_MPX_CONN.
+            countMultiplexRefusal();
             return endRequest(id, FCGI_CANT_MPX_CONN);
         }
         if (begin.role() != FCGI_RESPONDER) {
+            countUnknownRole();
             return endRequest(id, FCGI_UNKNOWN_ROLE);
         }
         pendingId = id;
@@ -163,10 +167,12 @@ public final class FcgiSession extends GatewaySession {
 
     private GatewayEvent onAbort(int id) {
         if (inFlight(id)) {
+            countAbort();
             aborted = true;
             return GatewayEvent.ABORT;
         }
         if (id == pendingId) {
+            countAbort();
             pendingId = -1;
             held = null;
             headDone();
@@ -208,6 +214,7 @@ public final class FcgiSession extends GatewaySession {
             throw new IllegalStateException("no request in flight to refuse");
         }
         dropCurrent();
+        countRefused();
         return respond(r.id(), status, reason, "request " + r.id() + " refused: " + reason);
     }
 
@@ -217,7 +224,7 @@ public final class FcgiSession extends GatewaySession {
     }
 
     @Override
-    public void endOfInput() throws ProtocolException {
+    protected void inputEnded() throws ProtocolException {
         if (failure != null) {
             throw failure;
         }

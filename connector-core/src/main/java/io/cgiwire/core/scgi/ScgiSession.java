@@ -2,6 +2,7 @@ package io.cgiwire.core.scgi;
 
 import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewayMetrics;
 import io.cgiwire.core.GatewaySession;
 import io.cgiwire.core.GatewayTrust;
 import io.cgiwire.core.ProtocolException;
@@ -24,18 +25,19 @@ public final class ScgiSession extends GatewaySession {
     /**
      * @param limits the bounds on what the web server may send
      * @param trust what the connector believes of its peer
+     * @param metrics the connector's counters
      * @param peer the socket's remote address; null for a Unix-domain socket
      * @param local the socket's own address; null for a Unix-domain socket
      * @param nanoClock the adapter's clock, as {@link System#nanoTime()}
      */
-    public ScgiSession(GatewayLimits limits, GatewayTrust trust, InetSocketAddress peer, InetSocketAddress local,
-            LongSupplier nanoClock) {
-        super("SCGI", limits, trust, peer, local, nanoClock);
+    public ScgiSession(GatewayLimits limits, GatewayTrust trust, GatewayMetrics metrics, InetSocketAddress peer,
+            InetSocketAddress local, LongSupplier nanoClock) {
+        super("SCGI", limits, trust, metrics, peer, local, nanoClock);
         this.decoder = new ScgiDecoder(limits);
     }
 
     @Override
-    public GatewayEvent next(ByteBuffer in) throws ProtocolException {
+    protected GatewayEvent decode(ByteBuffer in) throws ProtocolException {
         while (true) {
             ScgiEvent event = decoder.decode(in);
             if (event == null) {
@@ -66,6 +68,7 @@ public final class ScgiSession extends GatewaySession {
     @Override
     public GatewayEvent.Write refuse(int status, String reason) {
         dropCurrent();
+        countRefused();
         return respond(status, reason, "request refused: " + reason);
     }
 
@@ -76,7 +79,7 @@ public final class ScgiSession extends GatewaySession {
      * refuses a chunked request with 411.
      */
     @Override
-    public void endOfInput() throws ProtocolException {
+    protected void inputEnded() throws ProtocolException {
         decoder.endOfInput();
     }
 

@@ -2,6 +2,7 @@ package io.cgiwire.core.fcgi;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.cgiwire.core.Fuzzing;
+import io.cgiwire.core.GatewayMetrics;
 import io.cgiwire.core.GatewaySessionFuzzing;
 import io.cgiwire.core.GatewayTrust;
 import org.junit.jupiter.api.Timeout;
@@ -18,6 +19,7 @@ class FcgiSessionFuzzTest {
     @FuzzTest(maxDuration = "25s")
     void serve(byte[] input) {
         GatewaySessionFuzzing.check(input,
-                () -> new FcgiSession(Fuzzing.limits(), new GatewayTrust(), null, null, () -> 0L, 10, 20), true);
+                () -> new FcgiSession(Fuzzing.limits(), new GatewayTrust(), new GatewayMetrics("FastCGI"), null,
+                        null, () -> 0L, 10, 20), true);
     }
 }

@@ -44,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewayMetrics;
 import io.cgiwire.core.GatewaySession;
 import io.cgiwire.core.GatewaySessionAssertions.Adapter;
 import io.cgiwire.core.GatewaySessionAssertions.Driver;
@@ -76,7 +77,8 @@ class FcgiSessionTest {
     static final Supplier<FcgiSession> SESSIONS = () -> session(new GatewayLimits(), new FakeClock());
 
     static FcgiSession session(GatewayLimits limits, FakeClock clock) {
-        return new FcgiSession(limits, new GatewayTrust(), PEER, LOCAL, clock, MAX_CONNS, MAX_REQS);
+        return new FcgiSession(limits, new GatewayTrust(), new GatewayMetrics("FastCGI"), PEER, LOCAL, clock, MAX_CONNS,
+                MAX_REQS);
     }
 
     /** Answers "hi" once the body is in and completes; completes at once, failed, when aborted. */
@@ -303,8 +305,8 @@ class FcgiSessionTest {
     void getValuesLeavesOutLimitsThatAreNotKnown() throws ProtocolException {
         byte[] query = record(FCGI_GET_VALUES, 0, pairs("FCGI_MAX_CONNS", "", "FCGI_MAX_REQS", "", "FCGI_MPXS_CONNS",
                 ""));
-        Driver d = new Driver(new FcgiSession(new GatewayLimits(), new GatewayTrust(), PEER, LOCAL, new FakeClock(), 0,
-                -1), IDLE);
+        Driver d = new Driver(new FcgiSession(new GatewayLimits(), new GatewayTrust(),
+                new GatewayMetrics("FastCGI"), PEER, LOCAL, new FakeClock(), 0, -1), IDLE);
         d.read(query);
         byte[] answer = zeroPadded(FCGI_GET_VALUES_RESULT, 0, pairs("FCGI_MPXS_CONNS", "0"));
         assertEquals(List.of(write(answer, false, false)), d.seen());
@@ -610,7 +612,7 @@ class FcgiSessionTest {
         clock.advanceMillis(1000);
         assertEquals(0, s.headTimeLeftMillis());
         assertTrue(s.headPending());
-        assertTrue(s.headTimeoutMessage().contains("1000 ms"), s.headTimeoutMessage());
+        assertTrue(s.headTimedOut().contains("1000 ms"), s.headTimedOut());
     }
 
     @Test

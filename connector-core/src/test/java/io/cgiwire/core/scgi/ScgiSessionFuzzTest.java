@@ -2,6 +2,7 @@ package io.cgiwire.core.scgi;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.cgiwire.core.Fuzzing;
+import io.cgiwire.core.GatewayMetrics;
 import io.cgiwire.core.GatewaySessionFuzzing;
 import io.cgiwire.core.GatewayTrust;
 import org.junit.jupiter.api.Timeout;
@@ -18,6 +19,7 @@ class ScgiSessionFuzzTest {
     @FuzzTest(maxDuration = "25s")
     void serve(byte[] input) {
         GatewaySessionFuzzing.check(input,
-                () -> new ScgiSession(Fuzzing.limits(), new GatewayTrust(), null, null, () -> 0L), false);
+                () -> new ScgiSession(Fuzzing.limits(), new GatewayTrust(), new GatewayMetrics("SCGI"), null,
+                        null, () -> 0L), false);
     }
 }

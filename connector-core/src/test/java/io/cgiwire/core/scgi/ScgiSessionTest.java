@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayLimits;
+import io.cgiwire.core.GatewayMetrics;
 import io.cgiwire.core.GatewaySession;
 import io.cgiwire.core.GatewaySessionAssertions.Adapter;
 import io.cgiwire.core.GatewaySessionAssertions.Driver;
@@ -50,7 +51,7 @@ class ScgiSessionTest {
     static final Supplier<ScgiSession> SESSIONS = () -> session(new GatewayLimits(), new FakeClock());
 
     static ScgiSession session(GatewayLimits limits, FakeClock clock) {
-        return new ScgiSession(limits, new GatewayTrust(), PEER, LOCAL, clock);
+        return new ScgiSession(limits, new GatewayTrust(), new GatewayMetrics("SCGI"), PEER, LOCAL, clock);
     }
 
     /** Answers "hi" once the body is in, and completes. */
@@ -220,7 +221,7 @@ class ScgiSessionTest {
         assertEquals(Long.MAX_VALUE, s.headTimeLeftMillis());
         clock.advanceMillis(10_000);
         assertEquals(Long.MAX_VALUE, s.headTimeLeftMillis(), "the body has no head deadline");
-        assertTrue(s.headTimeoutMessage().contains("2000 ms"), s.headTimeoutMessage());
+        assertTrue(s.headTimedOut().contains("2000 ms"), s.headTimedOut());
 
         ScgiSession refused = session(limits, clock);
         Map<String, String> badHost = RawClient.get("/hello");

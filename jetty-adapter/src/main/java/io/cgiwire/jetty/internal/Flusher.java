@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 
@@ -21,6 +22,8 @@ final class Flusher extends IteratingCallback {
     private Entry active;
     private Throwable failure;
     private boolean closed;
+    /** Bytes written so far, for Jetty's ConnectionStatistics. */
+    private volatile long written;
 
     Flusher(EndPoint endPoint) {
         this.endPoint = endPoint;
@@ -35,7 +38,7 @@ final class Flusher extends IteratingCallback {
                 failed = new EofException("connection closed");
             }
             if (failed == null) {
-                queue.offer(new Entry(buffers, callback));
+                queue.offer(new Entry(buffers, BufferUtil.remaining(buffers), callback));
             }
         }
         if (failed != null) {
@@ -86,6 +89,7 @@ final class Flusher extends IteratingCallback {
             active = null;
         }
         if (done != null) {
+            written += done.length;
             done.callback.succeeded();
         }
     }
@@ -107,6 +111,11 @@ final class Flusher extends IteratingCallback {
         }
     }
 
-    private record Entry(ByteBuffer[] buffers, Callback callback) {
+    /** The bytes written so far. */
+    long written() {
+        return written;
+    }
+
+    private record Entry(ByteBuffer[] buffers, long length, Callback callback) {
     }
 }

@@ -84,6 +84,9 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     private boolean failed;
     private boolean draining;
     private boolean closed;
+    /** For Jetty's ConnectionStatistics: written under the lock, read by anyone. */
+    private volatile long bytesIn;
+    private volatile long responses;
 
     /** Armed while the session awaits a request's variables, and not cancelled when they are complete: see {@link #armHeaderTimer}. */
     private Scheduler.Task headerTimer;
@@ -194,6 +197,10 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     }
 
     private void write(GatewayEvent.Write write) {
+        if (write.refusal() != null) {
+            // A request answered without the container.
+            responses++;
+        }
         if (write.close()) {
             writeAndClose(write.bytes());
         } else {
@@ -214,6 +221,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
         }
         int n = getEndPoint().fill(input.getByteBuffer());
         if (n > 0) {
+            bytesIn += n;
             return true;
         }
         if (n == 0) {
@@ -391,7 +399,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
             }
             failed = true;
         }
-        LOG.warn("{} {}: {}", protocol, getEndPoint().getRemoteSocketAddress(), session.headTimeoutMessage());
+        LOG.warn("{} {}: {}", protocol, getEndPoint().getRemoteSocketAddress(), session.headTimedOut());
         close();
     }
 
@@ -545,6 +553,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
                 return;
             }
             stream = null;
+            responses++;
             demanded = false;
             discarding = false;
             if (chunk != null) {
@@ -705,6 +714,27 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     @Override
     public String getId() {
         return id;
+    }
+
+    /** Requests begun, answered by the container or refused: Jetty's ConnectionStatistics's messages. */
+    @Override
+    public long getMessagesIn() {
+        return session.requests();
+    }
+
+    @Override
+    public long getMessagesOut() {
+        return responses;
+    }
+
+    @Override
+    public long getBytesIn() {
+        return bytesIn;
+    }
+
+    @Override
+    public long getBytesOut() {
+        return flusher.written();
     }
 
     @Override

@@ -11,20 +11,19 @@ public final class RefusedConnection extends AbstractConnection {
     private static final Logger LOG = LoggerFactory.getLogger(RefusedConnection.class);
 
     private final String protocol;
-    private final String allowedPeers;
+    private final String refusal;
 
-    /** A connection to close as soon as it opens. */
-    public RefusedConnection(EndPoint endPoint, Executor executor, String protocol, String allowedPeers) {
+    /** A connection to close as soon as it opens, logging {@code refusal}. */
+    public RefusedConnection(EndPoint endPoint, Executor executor, String protocol, String refusal) {
         super(endPoint, executor);
         this.protocol = protocol;
-        this.allowedPeers = allowedPeers;
+        this.refusal = refusal;
     }
 
     @Override
     public void onOpen() {
         super.onOpen();
-        LOG.warn("{}: refused a connection from {}: not in allowedPeers [{}]", protocol,
-                getEndPoint().getRemoteSocketAddress(), allowedPeers);
+        LOG.warn("{} {}", protocol, refusal);
         close();
     }
 

@@ -1,0 +1,118 @@
+package io.cgiwire.tomcat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cgiwire.core.GatewayMetrics;
+import io.cgiwire.core.RawClient;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.catalina.connector.Connector;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The MBeans Tomcat registers for every protocol handler count our connections too (GlobalRequestProcessor,
+ * ThreadPool), and cgiwire's own counters are in JMX from init() to destroy().
+ */
+@Timeout(30)
+class MetricsTest {
+    private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
+
+    @Nested
+    class Fcgi extends ProtocolTestBase {
+        @Override
+        Class<FcgiNioProtocol> protocol() {
+            return FcgiNioProtocol.class;
+        }
+
+        @Test
+        void tomcatsOwnMBeansCountOurRequests() throws Exception {
+            AbstractCgiProtocol<?> handler = (AbstractCgiProtocol<?>) connector.getProtocolHandler();
+            // Registered under the handler's name at init(), before the port was known.
+            ObjectName processor = only(handler.getDomain() + ":type=GlobalRequestProcessor,*");
+            ObjectName threads = only(handler.getDomain() + ":type=ThreadPool,*");
+            byte[] body = "hello".getBytes();
+            try (RawClient c = client()) {
+                for (int i = 0; i < 3; i++) {
+                    c.write(RawClient.request(1, 1, RawClient.post("/echo", body.length), body));
+                    assertEquals("hello", c.readResponse(1).text());
+                }
+            }
+            // Tomcat counts a request once its response is out: the last one may still be counting.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!Integer.valueOf(3).equals(JMX.getAttribute(processor, "requestCount"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(3, JMX.getAttribute(processor, "requestCount"));
+            assertEquals(15L, JMX.getAttribute(processor, "bytesSent"));
+            assertEquals(15L, JMX.getAttribute(processor, "bytesReceived"));
+            assertEquals(0, JMX.getAttribute(processor, "errorCount"));
+            assertTrue((Integer) JMX.getAttribute(threads, "currentThreadCount") > 0);
+            assertTrue(((String) JMX.getAttribute(threads, "name")).startsWith("fcgi-nio-127.0.0.1"));
+        }
+
+        @Test
+        void cgiwireCountersAreRegisteredFromInitToDestroy() throws Exception {
+            AbstractCgiProtocol<?> handler = (AbstractCgiProtocol<?>) connector.getProtocolHandler();
+            String tomcatName = only(handler.getDomain() + ":type=GlobalRequestProcessor,*").getKeyProperty("name");
+            ObjectName name = GatewayMetrics.objectName("FastCGI", tomcatName.replace("\"", ""));
+            assertTrue(JMX.isRegistered(name), name + " registered under the name of Tomcat's own MBeans");
+            byte[] badVersion = RawClient.begin(1, 1, 0);
+            badVersion[0] = 9;
+            try (RawClient c = client()) {
+                c.write(RawClient.request(1, 1, RawClient.get("/hello"), new byte[0]));
+                assertEquals(200, c.readResponse(1).status());
+                c.write(badVersion);
+                assertTrue(c.closedByServer());
+            }
+            assertEquals(1L, JMX.getAttribute(name, "Connections"));
+            assertEquals(1L, JMX.getAttribute(name, "Requests"));
+            assertEquals(1L, JMX.getAttribute(name, "Violations"));
+            assertEquals(Map.of("FCGI_BAD_VERSION", 1L), handler.getMetrics().getViolationsByKind());
+            tomcat.getService().removeConnector(connector);
+            connector.destroy();
+            assertFalse(JMX.isRegistered(name), name + " unregistered with its connector");
+        }
+    }
+
+    /** The one MBean of {@code pattern}'s that names an FastCGI handler on loopback. */
+    static ObjectName only(String pattern) throws Exception {
+        Set<ObjectName> names = JMX.queryNames(new ObjectName(pattern), null);
+        names.removeIf(n -> !n.getKeyProperty("name").startsWith("\"fcgi-nio-127.0.0.1"));
+        assertEquals(1, names.size(), names.toString());
+        return names.iterator().next();
+    }
+
+    @Nested
+    class RefusedPeer extends ProtocolTestBase {
+        @Override
+        Class<ScgiNioProtocol> protocol() {
+            return ScgiNioProtocol.class;
+        }
+
+        @Override
+        void configure(Connector c) {
+            c.setProperty("allowedPeers", "192.0.2.1");
+        }
+
+        @Test
+        void aRefusedPeerIsCounted() throws Exception {
+            AbstractCgiProtocol<?> handler = (AbstractCgiProtocol<?>) connector.getProtocolHandler();
+            ObjectName name = GatewayMetrics.objectName("SCGI", "scgi-nio-127.0.0.1-auto-" + handler.getNameIndex());
+            try (RawClient c = client()) {
+                c.write(RawClient.scgi(RawClient.get("/hello"), new byte[0]));
+                assertTrue(c.closedByServer());
+            }
+            assertEquals(1L, JMX.getAttribute(name, "RefusedPeers"));
+            assertEquals(0L, JMX.getAttribute(name, "Connections"));
+            assertEquals("SCGI", JMX.getAttribute(name, "Protocol"));
+        }
+    }
+}

@@ -13,6 +13,11 @@ fcgi
 [depend]
 server
 
+[before]
+# So that jetty-home's statistics module, which adds its ConnectionStatistics to the connectors that exist when it
+# is applied, counts this one too.
+statistics
+
 [lib]
 lib/cgiwire/*.jar
 lib/jetty-unixdomain-server-${jetty.version}.jar

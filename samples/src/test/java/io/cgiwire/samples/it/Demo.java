@@ -110,6 +110,11 @@ final class Demo implements Backend {
         return http;
     }
 
+    /** The demo's process id, to attach to (JMX). */
+    long pid() {
+        return process.pid();
+    }
+
     @Override
     public String output() {
         return process.output();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cgiwire.core.GatewayMetrics;
 import io.cgiwire.samples.it.FrontServer.Site;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +81,9 @@ class StockJettyIT {
         run("unpack cgiwire", base, "tar", "xzf", ARCHIVE.toAbsolutePath().toString());
         run("add the cgiwire modules", base, JAVA, "-jar", JETTY_HOME.resolve("start.jar").toString(),
                 "--add-modules=cgiwire-fcgi,cgiwire-scgi");
+        // What an operator adds to watch it: jetty-home's statistics and jmx modules.
+        run("add the statistics and jmx modules", base, JAVA, "-jar", JETTY_HOME.resolve("start.jar").toString(),
+                "--add-modules=statistics,jmx");
         String ini = Files.readString(base.resolve("start.d/cgiwire-fcgi.ini"));
         assertTrue(ini.contains("# jetty.cgiwire.fcgi.allowedPeers="), ini);
         assertTrue(ini.contains("# jetty.cgiwire.fcgi.maxParamsBytes=65536"), ini);
@@ -195,6 +201,45 @@ class StockJettyIT {
             RawHttp.Response r = c.send("GET", "/simple/hello").read(false);
             assertEquals(200, r.status(), () -> r + diagnostics(front));
             assertTrue(r.text().startsWith("HelloWorld from Servlet-6.0"), r.text());
+        }
+    }
+
+    /**
+     * jetty-home's statistics module counts our connections' bytes and messages in its ConnectionStatistics, and
+     * cgiwire's counters are MBeans beside it: both read over JMX from outside the process, as jconsole would.
+     */
+    @Test
+    void statisticsAndCountersAreReadableOverJmx() throws Exception {
+        FrontServer front = frontServers.get(Front.NGINX_SCGI);
+        int requests = 3;
+        try (Jmx jmx = Jmx.attach(jetty.pid())) {
+            ObjectName counters = GatewayMetrics.objectName("SCGI", "127.0.0.1:" + scgiPort);
+            Set<ObjectName> statistics = jmx.names("org.eclipse.jetty.io:type=connectionstatistics,*");
+            assertEquals(1, statistics.size(), statistics::toString);
+            ObjectName connections = statistics.iterator().next();
+            long requestsBefore = jmx.getLong(counters, "Requests");
+            long messagesBefore = jmx.getLong(connections, "receivedMessages");
+            long bytesBefore = jmx.getLong(connections, "receivedBytes");
+            long sentBefore = jmx.getLong(connections, "sentBytes");
+            for (int i = 0; i < requests; i++) {
+                try (RawHttp c = RawHttp.connect(front.port(Site.PLAIN))) {
+                    RawHttp.Response r = c.send("GET", "/hello").read(false);
+                    assertEquals(200, r.status(), () -> r + diagnostics(front));
+                }
+            }
+            assertEquals(requestsBefore + requests, jmx.getLong(counters, "Requests"));
+            // ConnectionStatistics takes a connection's figures when it closes: SCGI closes after each request.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (jmx.getLong(connections, "receivedMessages") < messagesBefore + requests
+                    && System.nanoTime() < deadline) {
+                ChildProcess.sleep(50);
+            }
+            assertEquals(messagesBefore + requests, jmx.getLong(connections, "receivedMessages"));
+            assertTrue(jmx.getLong(connections, "receivedBytes") > bytesBefore, "bytes in counted");
+            assertTrue(jmx.getLong(connections, "sentBytes") - sentBefore
+                    >= requests * "Hello from cgiwire\n".length(), "bytes out counted");
+            assertEquals("SCGI", jmx.get(counters, "Protocol"));
+            assertEquals(0, jmx.getLong(counters, "Violations"));
         }
     }
 

@@ -71,6 +71,8 @@ final class GatewayProcessor extends AbstractProcessor {
     /** During a response the input is looked at once every this many bytes written, or this often: see pollDue. */
     private static final long POLL_BYTES = 64 * 1024;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** A first body write up to this many bytes is copied into one buffer with the head and its framing. */
+    private static final int COPY_LIMIT = 8 * 1024;
 
     /** What the decoding loop stops for. */
     private enum Want {
@@ -107,6 +109,8 @@ final class GatewayProcessor extends AbstractProcessor {
     private volatile IOException failure;
     private boolean draining;
 
+    /** The response head, framed and written with what follows it: see {@link #writeHead}. */
+    private ByteBuffer pendingHead;
     private boolean swallowResponse;
     private boolean responseFinished;
     private boolean cleanEnd;
@@ -518,9 +522,43 @@ final class GatewayProcessor extends AbstractProcessor {
             // No body; a HEAD response keeps its Content-Length.
             swallowResponse = true;
         }
-        ByteBuffer bytes = ByteBuffer.wrap(GatewayCoyote.responseHead(response, head, m -> log.warn(prefix() + m)));
+        // Held until the first body bytes, a flush or the end, and framed with them: see writeHead.
+        pendingHead = ByteBuffer.wrap(GatewayCoyote.responseHead(response, head, m -> log.warn(prefix() + m)));
+    }
+
+    /**
+     * Writes the response head with {@code body} (null for none) and, when {@code last}, the end of the response,
+     * as one framed buffer, when the body is small: one record for the web server to parse, and one that
+     * mod_authnz_fcgi needs, as it takes an Authorizer's denial body only from the record that ends the head. A
+     * larger body is framed after the head, uncopied.
+     */
+    private void writeHead(ByteBuffer body, boolean last) throws IOException {
+        ByteBuffer head = pendingHead;
+        pendingHead = null;
         boolean blocking = isBlocking();
-        locked(() -> writeFramed(bytes, blocking));
+        if (body != null && body.remaining() > COPY_LIMIT) {
+            locked(() -> {
+                writeFramed(head, blocking);
+                writeFramed(body, blocking);
+            });
+            // The framing may have written views of it.
+            body.position(body.limit());
+            return;
+        }
+        int content = head.remaining() + (body == null ? 0 : body.remaining());
+        ByteBuffer out;
+        readLock.lock();
+        try {
+            if (last) {
+                in.end();
+            }
+            out = ByteBuffer.allocate(session.framedLength(content, last));
+            session.frameInto(out, head, body, last);
+        } finally {
+            readLock.unlock();
+        }
+        out.flip();
+        locked(() -> socketWrapper.write(blocking, out));
     }
 
     /** Writes response bytes framed by the session, without flushing; with the write lock held. */
@@ -543,6 +581,14 @@ final class GatewayProcessor extends AbstractProcessor {
         }
         if (!aborted && !response.isCommitted()) {
             prepareResponse();
+        }
+        if (pendingHead != null) {
+            writeHead(null, true);
+            locked(() -> {
+                socketWrapper.flush(true);
+                cleanEnd = true;
+            });
+            return;
         }
         ByteBuffer end = endResponse();
         locked(() -> {
@@ -569,6 +615,9 @@ final class GatewayProcessor extends AbstractProcessor {
     protected void flush() throws IOException {
         if (responseFinished || failure != null) {
             return;
+        }
+        if (pendingHead != null) {
+            writeHead(null, false);
         }
         locked(() -> socketWrapper.flush(isBlocking()));
     }
@@ -768,6 +817,7 @@ final class GatewayProcessor extends AbstractProcessor {
         request.recycle();
         response.recycle();
         in.recycle();
+        pendingHead = null;
         swallowResponse = false;
         responseFinished = false;
         cleanEnd = false;
@@ -815,8 +865,21 @@ final class GatewayProcessor extends AbstractProcessor {
                 throw failure;
             }
             int length = chunk.remaining();
+            if (pendingHead != null) {
+                try {
+                    writeHead(swallowResponse ? null : chunk, false);
+                } catch (IOException e) {
+                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
+                    throw e;
+                }
+                if (!isBlocking()) {
+                    locked(() -> socketWrapper.flush(false));
+                }
+            }
             if (swallowResponse) {
                 chunk.position(chunk.limit());
+            } else if (!chunk.hasRemaining()) {
+                bytesWritten += length;
             } else {
                 // The lock without a lambda: this is the per-chunk path.
                 writeLock.lock();

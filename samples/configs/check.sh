@@ -44,7 +44,7 @@ fi
 if [ -x /usr/sbin/apache2 ]; then
     mkdir -p "$work/apache"
     m=/usr/lib/apache2/modules
-    for conf in apache-fcgi apache-scgi; do
+    for conf in apache-fcgi apache-scgi apache-authorizer; do
         cat > "$work/apache/$conf.httpd" <<CONF
 ServerRoot "$work/apache"
 DefaultRuntimeDir "$work/apache"
@@ -55,6 +55,10 @@ LoadModule authz_core_module $m/mod_authz_core.so
 LoadModule proxy_module $m/mod_proxy.so
 LoadModule proxy_fcgi_module $m/mod_proxy_fcgi.so
 LoadModule proxy_scgi_module $m/mod_proxy_scgi.so
+LoadModule authn_core_module $m/mod_authn_core.so
+LoadModule authz_user_module $m/mod_authz_user.so
+LoadModule authnz_fcgi_module $m/mod_authnz_fcgi.so
+LoadModule headers_module $m/mod_headers.so
 Include $here/$conf.conf
 CONF
         check "$conf.conf" /usr/sbin/apache2 -t -f "$work/apache/$conf.httpd"
@@ -65,10 +69,10 @@ fi
 
 if command -v lighttpd >/dev/null; then
     mkdir -p "$work/lighttpd/www"
-    for conf in lighttpd-fcgi lighttpd-scgi; do
+    for conf in lighttpd-fcgi lighttpd-scgi lighttpd-authorizer; do
         fastcgi=""
         # lighttpd-fcgi.conf depends on Debian's 10-fastcgi.conf, which loads mod_fastcgi
-        [ "$conf" = lighttpd-fcgi ] && fastcgi='server.modules += ( "mod_fastcgi" )'
+        [ "$conf" != lighttpd-scgi ] && fastcgi='server.modules += ( "mod_fastcgi" )'
         cat > "$work/lighttpd/$conf.lighttpd" <<CONF
 server.document-root = "$work/lighttpd/www"
 server.port = 80

@@ -60,6 +60,11 @@ etc/cgiwire-fcgi.xml
 ## users itself. Off by default: nginx fills REMOTE_USER from any Basic Authorization header, checked or not.
 # jetty.cgiwire.fcgi.trustRemoteUser=false
 
+## Play FastCGI's Authorizer role (httpd's mod_authnz_fcgi, lighttpd's "mode" => "authorizer"): such a request
+## is dispatched as a GET without a body to this path of the webapp, whose 200 grants access (its Variable-NAME
+## headers become variables of the web server's request) and any other status denies. Empty: the role is refused.
+# jetty.cgiwire.fcgi.authorizerPath=
+
 ## Milliseconds a connection may stay silent while a request is in flight. A kept-alive connection waiting for its
 ## next request is never closed for being idle: the web server closes it (nginx would answer 502 if we raced it).
 # jetty.cgiwire.fcgi.idleTimeout=60000

@@ -46,7 +46,7 @@ public final class GatewayRequest {
     private final Map<String, String> attributes;
 
     GatewayRequest(int id, boolean keepConnection, CgiRequest cgi, InetSocketAddress peer, InetSocketAddress local,
-            GatewayTrust trust) {
+            GatewayTrust trust, Map<String, String> roleAttributes) {
         this.id = id;
         this.keepConnection = keepConnection;
         this.cgi = cgi;
@@ -98,7 +98,15 @@ public final class GatewayRequest {
             remoteUser = null;
             authType = null;
         }
-        attributes = trust.hasRequestAttributes() ? attributes(cgi.environment(), trust) : Collections.emptyMap();
+        Map<String, String> allowed = trust.hasRequestAttributes() ? attributes(cgi.environment(), trust)
+                : Collections.emptyMap();
+        if (roleAttributes.isEmpty()) {
+            attributes = allowed;
+        } else {
+            Map<String, String> all = new LinkedHashMap<>(allowed);
+            all.putAll(roleAttributes);
+            attributes = Collections.unmodifiableMap(all);
+        }
     }
 
     /** Sets header {@code name} to {@code value} where it stands, or adds it; null removes every one of that name. */

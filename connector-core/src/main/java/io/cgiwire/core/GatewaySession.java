@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -303,11 +304,21 @@ public abstract class GatewaySession {
      */
     protected final GatewayEvent.Request begin(int id, boolean keepConnection, CgiEnvironment params)
             throws ProtocolException {
+        return begin(id, keepConnection, params, Map.of());
+    }
+
+    /**
+     * As {@link #begin(int, boolean, CgiEnvironment)}, for a request whose role adds {@code roleAttributes} to its
+     * request attributes.
+     */
+    protected final GatewayEvent.Request begin(int id, boolean keepConnection, CgiEnvironment params,
+            Map<String, String> roleAttributes) throws ProtocolException {
         headDone();
         requests++;
         GatewayRequest request;
         try {
-            request = new GatewayRequest(id, keepConnection, CgiRequestMapper.map(params), peer, local, trust);
+            request = new GatewayRequest(id, keepConnection, CgiRequestMapper.map(params), peer, local, trust,
+                    roleAttributes);
         } catch (ProtocolException e) {
             metrics.requestRefused();
             throw violated(e);

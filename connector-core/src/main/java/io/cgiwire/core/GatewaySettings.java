@@ -131,6 +131,16 @@ public interface GatewaySettings {
         getTrust().setAllowedRequestAttributesPattern(pattern);
     }
 
+    /** @see GatewayTrust#getAuthorizerPath() */
+    default String getAuthorizerPath() {
+        return getTrust().getAuthorizerPath();
+    }
+
+    /** @see GatewayTrust#setAuthorizerPath(String) */
+    default void setAuthorizerPath(String authorizerPath) {
+        getTrust().setAuthorizerPath(authorizerPath);
+    }
+
     /** @see GatewayTrust#isTrustRemoteUser() */
     default boolean isTrustRemoteUser() {
         return getTrust().isTrustRemoteUser();

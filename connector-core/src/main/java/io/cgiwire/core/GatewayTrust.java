@@ -21,10 +21,20 @@ import java.util.regex.Pattern;
 public final class GatewayTrust {
     /** FastCGI's own convention (spec 3.2): the web servers' addresses, named by whoever starts the application. */
     public static final String FCGI_WEB_SERVER_ADDRS = "FCGI_WEB_SERVER_ADDRS";
+    /** Request attribute of an Authorizer request: the method of the request it asks about. */
+    public static final String AUTHORIZER_METHOD = "io.cgiwire.fcgi.authorizer.method";
+    /** Request attribute of an Authorizer request: the target (REQUEST_URI) of the request it asks about. */
+    public static final String AUTHORIZER_URI = "io.cgiwire.fcgi.authorizer.uri";
+    /**
+     * Request attributes of an Authorizer request: this prefix and a variable's name, for REMOTE_USER, REMOTE_PASSWD
+     * and FCGI_APACHE_ROLE as the web server sent them (an authenticator checks the password it was given).
+     */
+    public static final String AUTHORIZER_PREFIX = "io.cgiwire.fcgi.authorizer.";
 
     private volatile PeerAllowlist allowedPeers = PeerAllowlist.parse("");
     private volatile Pattern requestAttributes;
     private volatile boolean trustRemoteUser;
+    private volatile String authorizerPath;
 
     /** Trusts nobody beyond the defaults: any peer on a loopback or Unix socket, no attributes, no remote user. */
     public GatewayTrust() {
@@ -150,6 +160,32 @@ public final class GatewayTrust {
     /** Whether any variable can become a request attribute. */
     boolean hasRequestAttributes() {
         return requestAttributes != null;
+    }
+
+    /** The path FastCGI Authorizer requests are dispatched to; null when the role is refused (the default). */
+    public String getAuthorizerPath() {
+        return authorizerPath;
+    }
+
+    /**
+     * Plays FastCGI's Authorizer role (spec 6.3: Apache httpd's mod_authnz_fcgi, lighttpd's {@code "mode" =>
+     * "authorizer"}): such a request is dispatched, as a GET without a body, to {@code path}, whose servlet decides.
+     * Its 200 grants access, and its {@code Variable-NAME} response headers become variables of the web server's
+     * request; any other status denies, and the web server sends it with its body to the client. The request keeps the
+     * client's headers and addresses; what it asks about is in the attributes {@value #AUTHORIZER_METHOD} and
+     * {@value #AUTHORIZER_URI}, and the variables an authorizer needs (REMOTE_USER, REMOTE_PASSWD,
+     * FCGI_APACHE_ROLE) are in {@value #AUTHORIZER_PREFIX}{@code *} attributes. Null or empty, the default, refuses the
+     * role with FCGI_UNKNOWN_ROLE.
+     *
+     * @throws IllegalArgumentException if {@code path} is not an absolute path without a query
+     */
+    public void setAuthorizerPath(String path) {
+        String p = path == null || path.isBlank() ? null : path.trim();
+        if (p != null && (!p.startsWith("/") || p.indexOf('?') >= 0 || p.indexOf('#') >= 0 || p.contains(" "))) {
+            throw new IllegalArgumentException("authorizerPath must be an absolute path such as /authorize, not \""
+                    + path + "\"");
+        }
+        this.authorizerPath = p;
     }
 
     /** Whether REMOTE_USER and AUTH_TYPE are taken as the request's authenticated user. */

@@ -29,7 +29,7 @@ class GatewayRequestTest {
         for (int i = 0; i < namesAndValues.length; i += 2) {
             env.add(namesAndValues[i], namesAndValues[i + 1]);
         }
-        return new GatewayRequest(3, true, CgiRequestMapper.map(env), peer, local, trust);
+        return new GatewayRequest(3, true, CgiRequestMapper.map(env), peer, local, trust, Map.of());
     }
 
     static GatewayRequest view(String... namesAndValues) throws ProtocolException {

@@ -44,6 +44,15 @@ class JettyXmlTest {
         FcgiConnectionFactory factory = connector.getConnectionFactory(FcgiConnectionFactory.class);
         assertEquals(65536, factory.getLimits().getMaxParamsBytes());
         assertEquals("", factory.getAllowedPeers());
+        assertEquals(null, factory.getAuthorizerPath(), "the Authorizer role is off by default");
+    }
+
+    @Test
+    void moduleXmlTakesTheAuthorizerPath() throws Exception {
+        Server server = apply(CONFIG.resolve("etc/cgiwire-fcgi.xml"),
+                Map.of("jetty.cgiwire.fcgi.authorizerPath", "/authorize"));
+        FcgiConnectionFactory factory = server.getConnectors()[0].getConnectionFactory(FcgiConnectionFactory.class);
+        assertEquals("/authorize", factory.getAuthorizerPath());
     }
 
     @Test

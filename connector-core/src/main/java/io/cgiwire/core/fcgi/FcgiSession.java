@@ -1,5 +1,6 @@
 package io.cgiwire.core.fcgi;
 
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_AUTHORIZER;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_CANT_MPX_CONN;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_HEADER_LEN;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_MAX_CONTENT_LENGTH;
@@ -27,7 +28,10 @@ import java.util.function.LongSupplier;
  *
  * <ul>
  *   <li>FCGI_BEGIN_REQUEST: a second request id while one is in flight is refused with FCGI_CANT_MPX_CONN (and
- *       FCGI_GET_VALUES says FCGI_MPXS_CONNS=0); a role other than FCGI_RESPONDER with FCGI_UNKNOWN_ROLE.</li>
+ *       FCGI_GET_VALUES says FCGI_MPXS_CONNS=0); FCGI_FILTER, and FCGI_AUTHORIZER unless the connector has an
+ *       {@link io.cgiwire.core.GatewayTrust#setAuthorizerPath authorizer path}, with FCGI_UNKNOWN_ROLE.</li>
+ *   <li>FCGI_AUTHORIZER: the request is dispatched to the authorizer path as a GET without a body
+ *       ({@link Authorizer}); the response goes back as a Responder's does, and the web server reads the status.</li>
  *   <li>FCGI_KEEP_CONN: clear, the connection closes after FCGI_END_REQUEST; set, it stays for the next request
  *       and is never closed for being idle: the web server closes it.</li>
  *   <li>FCGI_STDIN must carry exactly CONTENT_LENGTH bytes (spec 6.2), else {@link
@@ -48,6 +52,11 @@ public final class FcgiSession extends GatewaySession {
     private final int maxReqs;
     private int pendingId = -1;
     private boolean pendingKeepConn;
+    private boolean pendingAuthorizer;
+    /** The request in flight plays the Authorizer role: it has no body, and its STDIN, if any, is skipped. */
+    private boolean authorizing;
+    /** An Authorizer request has started: its BodyEnd is the next event. */
+    private boolean bodyEndDue;
     private CgiEnvironment held;
     private boolean keepConn;
     private StdinLength stdinLength;
@@ -86,6 +95,12 @@ public final class FcgiSession extends GatewaySession {
     }
 
     private GatewayEvent decodeRecords(ByteBuffer in) throws ProtocolException {
+        if (bodyEndDue) {
+            bodyEndDue = false;
+            if (current != null && !ended) {
+                return GatewayEvent.BODY_END;
+            }
+        }
         while (true) {
             if (held != null) {
                 if (current != null) {
@@ -119,12 +134,12 @@ public final class FcgiSession extends GatewaySession {
                 held = params.params();
             }
         } else if (event instanceof FcgiEvent.Stdin stdin) {
-            if (inFlight(stdin.requestId())) {
+            if (inFlight(stdin.requestId()) && !authorizing) {
                 stdinLength.received(stdin.data().remaining());
                 return new GatewayEvent.Body(stdin.data());
             }
         } else if (event instanceof FcgiEvent.StdinEnd end) {
-            if (inFlight(end.requestId())) {
+            if (inFlight(end.requestId()) && !authorizing) {
                 stdinLength.ended();
                 return GatewayEvent.BODY_END;
             }
@@ -155,12 +170,14 @@ public final class FcgiSession extends GatewaySession {
             countMultiplexRefusal();
             return endRequest(id, FCGI_CANT_MPX_CONN);
         }
-        if (begin.role() != FCGI_RESPONDER) {
+        boolean authorizer = begin.role() == FCGI_AUTHORIZER && trust.getAuthorizerPath() != null;
+        if (begin.role() != FCGI_RESPONDER && !authorizer) {
             countUnknownRole();
             return endRequest(id, FCGI_UNKNOWN_ROLE);
         }
         pendingId = id;
         pendingKeepConn = begin.keepConn();
+        pendingAuthorizer = authorizer;
         headStarted();
         return null;
     }
@@ -191,7 +208,14 @@ public final class FcgiSession extends GatewaySession {
         int id = pendingId;
         pendingId = -1;
         keepConn = pendingKeepConn;
+        authorizing = pendingAuthorizer;
         try {
+            if (authorizing) {
+                GatewayEvent.Request request = begin(id, keepConn, Authorizer.dispatched(params,
+                        trust.getAuthorizerPath()), Authorizer.attributes(params));
+                bodyEndDue = true;
+                return request;
+            }
             GatewayEvent.Request request = begin(id, keepConn, params);
             stdinLength = new StdinLength(request.request().contentLength());
             return request;

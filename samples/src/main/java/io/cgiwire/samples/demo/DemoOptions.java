@@ -11,12 +11,13 @@ import java.util.List;
  * --http HOST:PORT             also plain HTTP/1.1 on the container's own connector (off by default), repeatable
  * --container jetty|tomcat     the servlet container, default jetty
  * --ee ee10|ee11               the Jetty environment, default ee11; refused with tomcat
+ * --authorizer-path PATH       FastCGI's Authorizer role, dispatched to PATH (e.g. /authorize); off by default
  * --help
  * </pre>
  * Every option also takes the {@code --name=value} form.
  */
 public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, List<ListenAddress> http,
-        Container container, Ee ee, boolean help) {
+        Container container, Ee ee, String authorizerPath, boolean help) {
 
     /** The servlet container that serves the webapp. */
     public enum Container { JETTY, TOMCAT }
@@ -38,6 +39,9 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
               --container jetty|tomcat    the servlet container (default jetty)
               --ee ee10|ee11              Jetty environment: ee10 (Servlet 6.0) or ee11 (Servlet 6.1, default);
                                           Jetty only
+              --authorizer-path PATH      answer FastCGI Authorizer requests (httpd's mod_authnz_fcgi, lighttpd's
+                                          "mode" => "authorizer") with the webapp's PATH, e.g. /authorize (off by
+                                          default: the role is refused)
               --help                      this text
 
             Port 0 picks a free port. At start one line per listener shows the address actually bound, then
@@ -58,6 +62,7 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
         Container container = Container.JETTY;
         Ee ee = Ee.EE11;
         boolean eeGiven = false;
+        String authorizerPath = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -74,7 +79,7 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
                     }
                     help = true;
                 }
-                case "--fcgi", "--scgi", "--http", "--container", "--ee" -> {
+                case "--fcgi", "--scgi", "--http", "--container", "--ee", "--authorizer-path" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(option + " needs a value");
@@ -91,6 +96,13 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
                             default -> throw new IllegalArgumentException(
                                     "--container: unknown container '" + value + "' (jetty or tomcat)");
                         };
+                        case "--authorizer-path" -> {
+                            if (!value.startsWith("/")) {
+                                throw new IllegalArgumentException(
+                                        "--authorizer-path: '" + value + "' is not a path such as /authorize");
+                            }
+                            authorizerPath = value;
+                        }
                         case "--ee" -> {
                             ee = switch (value) {
                                 case "ee10" -> Ee.EE10;
@@ -110,7 +122,7 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
             throw new IllegalArgumentException("--ee applies to Jetty only (Tomcat 11 is Servlet 6.1)");
         }
         return new DemoOptions(fcgi.isEmpty() ? List.of(DEFAULT_FCGI) : fcgi,
-                scgi.isEmpty() ? List.of(DEFAULT_SCGI) : scgi, http, container, ee, help);
+                scgi.isEmpty() ? List.of(DEFAULT_SCGI) : scgi, http, container, ee, authorizerPath, help);
     }
 
     private static ListenAddress address(String option, String value, boolean unixAllowed) {

@@ -97,7 +97,9 @@ public final class DemoServer implements AutoCloseable {
 
         List<Pending> pending = new ArrayList<>();
         for (ListenAddress address : options.fcgi()) {
-            pending.add(connector(server, "FastCGI", address, new FcgiConnectionFactory(httpConfiguration)));
+            FcgiConnectionFactory fcgi = new FcgiConnectionFactory(httpConfiguration);
+            fcgi.setAuthorizerPath(options.authorizerPath());
+            pending.add(connector(server, "FastCGI", address, fcgi));
         }
         for (ListenAddress address : options.scgi()) {
             pending.add(connector(server, "SCGI", address, new ScgiConnectionFactory(httpConfiguration)));

@@ -48,7 +48,11 @@ final class TomcatDemo implements DemoServer.Container {
 
         List<Pending> pending = new ArrayList<>();
         for (ListenAddress address : options.fcgi()) {
-            pending.add(connector(tomcat, "FastCGI", address, FcgiNioProtocol.class.getName()));
+            Pending fcgi = connector(tomcat, "FastCGI", address, FcgiNioProtocol.class.getName());
+            if (options.authorizerPath() != null) {
+                fcgi.connector().setProperty("authorizerPath", options.authorizerPath());
+            }
+            pending.add(fcgi);
         }
         for (ListenAddress address : options.scgi()) {
             pending.add(connector(tomcat, "SCGI", address, ScgiNioProtocol.class.getName()));

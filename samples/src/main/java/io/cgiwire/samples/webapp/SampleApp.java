@@ -66,6 +66,7 @@ public class SampleApp implements ServletContextListener {
         add(context, "stderr", new StderrServlet(), "/stderr");
         add(context, "slow", new SlowServlet(), "/slow", "/slow/*");
         add(context, "headers", new HeadersServlet(), "/headers");
+        add(context, "authorize", new AuthorizerServlet(), "/authorize");
     }
 
     @Override

@@ -22,6 +22,7 @@ class DemoOptionsTest {
         assertEquals(List.of(), options.http());
         assertEquals(Container.JETTY, options.container());
         assertEquals(Ee.EE11, options.ee());
+        assertEquals(null, options.authorizerPath(), "the Authorizer role is off by default");
         assertFalse(options.help());
     }
 
@@ -62,6 +63,15 @@ class DemoOptionsTest {
         assertEquals(List.of(new Unix(Path.of("/tmp/f.sock"))), options.fcgi());
         assertEquals(List.of(DemoOptions.DEFAULT_SCGI), options.scgi());
         assertEquals(List.of(new Tcp("127.0.0.1", 8080)), options.http());
+    }
+
+    @Test
+    void authorizerPath() {
+        assertEquals("/authorize", DemoOptions.parse("--authorizer-path", "/authorize").authorizerPath());
+        assertEquals("/a", DemoOptions.parse("--authorizer-path=/a", "--container", "tomcat").authorizerPath());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DemoOptions.parse("--authorizer-path", "authorize"));
+        assertEquals("--authorizer-path: 'authorize' is not a path such as /authorize", e.getMessage());
     }
 
     @Test

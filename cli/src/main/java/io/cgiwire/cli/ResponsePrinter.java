@@ -44,9 +44,27 @@ final class ResponsePrinter implements FcgiResponseDecoder.Listener, BackendConn
         stdout(in);
     }
 
+    /**
+     * The backend closed the connection, or the body is as long as the head says: an SCGI backend that keeps the
+     * connection open after a response with a Content-Length is not waited for (nginx is not either).
+     */
     @Override
     public boolean done() {
-        return scgiClosed;
+        if (scgiClosed) {
+            return true;
+        }
+        if (head == null) {
+            return false;
+        }
+        if (options.method.equals("HEAD") || head.status() == 204 || head.status() == 304) {
+            return true;
+        }
+        String contentLength = head.header("Content-Length");
+        try {
+            return contentLength != null && bodyBytes >= Long.parseLong(contentLength);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     @Override

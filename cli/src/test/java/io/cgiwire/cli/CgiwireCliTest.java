@@ -86,6 +86,18 @@ class CgiwireCliTest {
     }
 
     @Test
+    void scgiResponseEndsAtItsContentLengthWithoutWaitingForTheClose() throws Exception {
+        byte[] answer = "Status: 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII);
+        try (FakeBackend b = FakeBackend.scgiLingering(answer)) {
+            assertEquals(new Result(0, "ok", ""), run("--timeout", "5s", "scgi://127.0.0.1:" + b.port() + "/"));
+        }
+        byte[] noLength = "Status: 200 OK\r\n\r\nok".getBytes(StandardCharsets.US_ASCII);
+        try (FakeBackend b = FakeBackend.scgiLingering(noLength)) {
+            assertEquals(ExitCode.TIMED_OUT, run("--timeout", "300ms", "scgi://127.0.0.1:" + b.port() + "/").exit());
+        }
+    }
+
+    @Test
     void probeExitsZeroOnlyFor2xx() throws Exception {
         try (FakeBackend b = FakeBackend.fcgi(fcgiResponse("Status: 204 No Content\r\n\r\n"))) {
             assertEquals(new Result(0, "", ""), run("--probe", "fcgi://127.0.0.1:" + b.port() + "/health"));

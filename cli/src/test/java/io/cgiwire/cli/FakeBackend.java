@@ -30,7 +30,7 @@ final class FakeBackend implements AutoCloseable {
     record Received(CgiEnvironment env, byte[] body) {
     }
 
-    private enum Mode { FCGI, SCGI, VALUES, SILENT }
+    private enum Mode { FCGI, SCGI, SCGI_LINGERING, VALUES, SILENT }
 
     private final ServerSocket server;
     private final CompletableFuture<Received> received = new CompletableFuture<>();
@@ -57,6 +57,11 @@ final class FakeBackend implements AutoCloseable {
     /** Reads one SCGI request, writes {@code answer}, closes. */
     static FakeBackend scgi(byte[] answer) throws IOException {
         return new FakeBackend(Mode.SCGI, answer);
+    }
+
+    /** Reads one SCGI request, writes {@code answer}, then keeps the connection open until the client closes it. */
+    static FakeBackend scgiLingering(byte[] answer) throws IOException {
+        return new FakeBackend(Mode.SCGI_LINGERING, answer);
     }
 
     /** Accepts, reads whatever comes, never answers, until closed. */
@@ -86,11 +91,14 @@ final class FakeBackend implements AutoCloseable {
                     return;
                 }
                 case VALUES -> askedValues.complete(readGetValues(in));
-                case SCGI -> received.complete(readScgi(in));
+                case SCGI, SCGI_LINGERING -> received.complete(readScgi(in));
                 case FCGI -> received.complete(readFcgi(in));
             }
             s.getOutputStream().write(answer);
             s.getOutputStream().flush();
+            if (mode == Mode.SCGI_LINGERING) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
         } catch (IOException | RuntimeException e) {
             received.completeExceptionally(e);
             askedValues.completeExceptionally(e);

@@ -172,8 +172,9 @@ class CgiRequestCaptureTest {
         Path directory = Path.of(CgiRequestCaptureTest.class.getResource(CgiCaptures.RAW_DIRECTORY).toURI());
         try (Stream<Path> files = Files.list(directory)) {
             TreeSet<String> listed = files.map(f -> f.getFileName().toString())
-                    .filter(name -> name.matches("(haproxy|caddy)_fcgi-(get|path|post|chunked|small-chunked|dup-headers)"
-                            + "\\.txt")).collect(Collectors.toCollection(TreeSet::new));
+                    .filter(name -> name.matches(
+                            "(haproxy|caddy)_fcgi-(get|path|post|chunked|small-chunked|dup-headers)\\.txt"))
+                    .collect(Collectors.toCollection(TreeSet::new));
             assertEquals(FRONT_CAPTURES.keySet(), listed);
         }
     }

@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * CGI variables to an HTTP request: one pure function, as Go's {@code cgi.RequestFromMap}, with one rule set for
- * every front server (nginx, Apache httpd, lighttpd, HAProxy, Caddy), whatever the protocol that carried the variables.
+ * every front server (nginx, Apache httpd, lighttpd, HAProxy, Caddy), whatever the protocol that carried the
+ * variables.
  *
  * <p>The rules, each the answer to what a front server really sends:
  * <ul>
@@ -42,8 +43,7 @@ import java.util.Set;
  *     (RFC 9110 7.6.1: they describe the client's connection to the front server, not ours).
  * <li><b>Body</b>: CONTENT_LENGTH only frames it; empty, negative or absent means unknown, read to the end (nginx
  *     sends it empty for GET and for streamed chunked bodies; httpd omits it for chunked ones; Caddy sends -1 for
- *     them). Repeated CONTENT_LENGTH
- *     pairs must agree. CONTENT_TYPE, else HTTP_CONTENT_TYPE, gives the media type.
+ *     them). Repeated CONTENT_LENGTH pairs must agree. CONTENT_TYPE, else HTTP_CONTENT_TYPE, gives the media type.
  * <li>Any other repeated variable: the last one counts, as {@link CgiEnvironment#get(String)} and PHP-FPM do.
  * </ul>
  *

@@ -69,6 +69,12 @@ final class Caddy extends FrontServer {
     }
 
     @Override
+    boolean closesUpstreamOnClientAbort() {
+        // Caddy cancels the upstream request, closing its connection, when the client leaves
+        return true;
+    }
+
+    @Override
     Path errorLogFile() {
         return dir.resolve(name() + ".stderr.log");
     }

@@ -74,6 +74,12 @@ final class Haproxy extends FrontServer {
     }
 
     @Override
+    boolean closesUpstreamOnClientAbort() {
+        // HAProxy sends FCGI_ABORT_REQUEST when the client leaves
+        return true;
+    }
+
+    @Override
     Path errorLogFile() {
         return dir.resolve(name() + ".stderr.log");
     }

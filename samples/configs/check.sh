@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Syntax-checks every config here with the front server's own checker, each included from a throwaway wrapper in a
 # temporary directory the way Debian's main config includes it. Starts nothing, binds nothing.
-# Needs nginx, apache2 and lighttpd (Debian packages); a missing one is reported and skipped.
+# Needs nginx, apache2, lighttpd, haproxy and caddy (Debian packages); a missing one is reported and skipped, or
+# fails the run with --strict (as SampleConfigsIT runs it).
 set -euo pipefail
+strict=0
+[ "${1:-}" = --strict ] && strict=1
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=0
+
+skip() {  # skip MESSAGE: a front server is missing
+    if [ $strict = 1 ]; then echo "FAIL  $1"; failed=1; else echo "skip  $1"; fi
+}
 
 check() {  # check NAME COMMAND...: run it, show its output on failure
     if out=$("${@:2}" 2>&1); then
@@ -38,7 +45,7 @@ CONF
         check "$conf.conf" nginx -t -q -p "$work/nginx" -c "$work/nginx/$conf.nginx"
     done
 else
-    echo "skip  nginx-*.conf: nginx is not installed"
+    skip "nginx-*.conf: nginx is not installed"
 fi
 
 if [ -x /usr/sbin/apache2 ]; then
@@ -64,7 +71,7 @@ CONF
         check "$conf.conf" /usr/sbin/apache2 -t -f "$work/apache/$conf.httpd"
     done
 else
-    echo "skip  apache-*.conf: apache2 is not installed"
+    skip "apache-*.conf: apache2 is not installed"
 fi
 
 if command -v lighttpd >/dev/null; then
@@ -82,7 +89,38 @@ CONF
         check "$conf.conf" lighttpd -tt -f "$work/lighttpd/$conf.lighttpd"
     done
 else
-    echo "skip  lighttpd-*.conf: lighttpd is not installed"
+    skip "lighttpd-*.conf: lighttpd is not installed"
+fi
+
+if command -v haproxy >/dev/null; then
+    mkdir -p "$work/haproxy"
+    # what Debian's /etc/haproxy/haproxy.cfg has before the sample is appended: global and defaults
+    cat > "$work/haproxy/head.cfg" <<CONF
+global
+    log stderr format short local0
+defaults
+    mode http
+    log global
+    timeout connect 5s
+    timeout client 50s
+    timeout server 50s
+CONF
+    for conf in "$here"/haproxy-*.cfg; do
+        check "$(basename "$conf")" haproxy -c -q -f "$work/haproxy/head.cfg" -f "$conf"
+    done
+else
+    skip "haproxy-*.cfg: haproxy is not installed"
+fi
+
+if command -v caddy >/dev/null; then
+    # caddy validate provisions the config; its state folders go to the throwaway directory, not to $HOME
+    mkdir -p "$work/caddy"
+    for conf in "$here"/*.Caddyfile; do
+        check "$(basename "$conf")" env HOME="$work/caddy" XDG_CONFIG_HOME="$work/caddy" XDG_DATA_HOME="$work/caddy" \
+            caddy validate --adapter caddyfile --config "$conf"
+    done
+else
+    skip "*.Caddyfile: caddy is not installed"
 fi
 
 exit $failed

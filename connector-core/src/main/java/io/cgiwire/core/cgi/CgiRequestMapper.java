@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * CGI variables to an HTTP request: one pure function, as Go's {@code cgi.RequestFromMap}, with one rule set for
- * every front server (nginx, Apache httpd, lighttpd, HAProxy), whatever the protocol that carried the variables.
+ * every front server (nginx, Apache httpd, lighttpd, HAProxy, Caddy), whatever the protocol that carried the
+ * variables.
  *
  * <p>The rules, each the answer to what a front server really sends:
  * <ul>
@@ -29,7 +30,9 @@ import java.util.Set;
  *     host without a port gets SERVER_PORT, the port the client was accepted on (the Servlet spec's getServerPort;
  *     Debian's nginx sends HTTP_HOST as $host, port dropped), or the scheme's default when SERVER_PORT is unknown
  *     too. Without HTTP_HOST: SERVER_NAME (or
- *     SERVER_ADDR when SERVER_NAME is missing, empty or nginx's catch-all "_") and SERVER_PORT.
+ *     SERVER_ADDR when SERVER_NAME is missing, empty or nginx's catch-all "_") and SERVER_PORT. A SERVER_NAME with
+ *     a port (HAProxy sends the Host header's "host:port") counts as its host, with that port in place of
+ *     SERVER_PORT for the Host; the local name never carries a port.
  * <li><b>Ports</b>: REMOTE_PORT and SERVER_PORT absent or empty are -1 (unknown), else 0 to 65535.
  * <li><b>Headers</b>: every {@code HTTP_*} variable, renamed ("HTTP_USER_AGENT" becomes "User-Agent"). Repeated
  *     ones (nginx 1.22 sends a repeated header as two pairs) are merged at the first one's place, joined with ", "
@@ -38,9 +41,9 @@ import java.util.Set;
  *     Transfer-Encoding (the front server de-chunked the body), Expect (it already answered 100-continue), Proxy
  *     (httpoxy, CVE-2016-5385), and the hop-by-hop Connection, Keep-Alive, Proxy-Connection, TE and Upgrade
  *     (RFC 9110 7.6.1: they describe the client's connection to the front server, not ours).
- * <li><b>Body</b>: CONTENT_LENGTH only frames it; empty or absent means unknown, read to the end (nginx sends it
- *     empty for GET and for streamed chunked bodies; httpd omits it for chunked ones). Repeated CONTENT_LENGTH
- *     pairs must agree. CONTENT_TYPE, else HTTP_CONTENT_TYPE, gives the media type.
+ * <li><b>Body</b>: CONTENT_LENGTH only frames it; empty, negative or absent means unknown, read to the end (nginx
+ *     sends it empty for GET and for streamed chunked bodies; httpd omits it for chunked ones; Caddy sends -1 for
+ *     them). Repeated CONTENT_LENGTH pairs must agree. CONTENT_TYPE, else HTTP_CONTENT_TYPE, gives the media type.
  * <li>Any other repeated variable: the last one counts, as {@link CgiEnvironment#get(String)} and PHP-FPM do.
  * </ul>
  *
@@ -178,6 +181,16 @@ public final class CgiRequestMapper {
         String scheme = secure ? HTTPS : HTTP;
         int defaultPort = secure ? 443 : 80;
         int localPort = port("SERVER_PORT", serverPort);
+        // HAProxy sends SERVER_NAME as the Host header, port and all ("127.0.0.1:8080"): the name is the host part,
+        // and the port, the one the client asked for, serves only where the Host header would have.
+        int serverNamePort = -1;
+        int serverNameEnd = serverName == null ? -1 : authorityHostEnd(serverName);
+        if (serverNameEnd > 0 && serverNameEnd < serverName.length()) {
+            if (serverNameEnd + 1 < serverName.length()) {
+                serverNamePort = Integer.parseInt(serverName, serverNameEnd + 1, serverName.length(), 10);
+            }
+            serverName = serverName.substring(0, serverNameEnd);
+        }
 
         String rawTarget = rawTarget(requestUri, scriptName, pathInfo, documentUri, queryString);
         String path;
@@ -237,9 +250,9 @@ public final class CgiRequestMapper {
         } else {
             // SERVER_NAME is the front server's configured name: nginx's catch-all "_" or a regular expression is no
             // host. Then SERVER_ADDR, if it is an address; else no name at all (never an unchecked one).
-            hostName = isHost(serverName) && !serverName.equals("_") ? serverName
-                    : IpLiterals.parse(serverAddr) != null ? bracketed(serverAddr) : null;
-            hostPort = portWithoutOne;
+            boolean named = isHost(serverName) && !serverName.equals("_");
+            hostName = named ? serverName : IpLiterals.parse(serverAddr) != null ? bracketed(serverAddr) : null;
+            hostPort = named && serverNamePort >= 0 ? serverNamePort : portWithoutOne;
         }
 
         // CONTENT_TYPE is what CGI defines (RFC 3875 4.1.3); HTTP_CONTENT_TYPE is the copy nginx and lighttpd add,
@@ -455,19 +468,32 @@ public final class CgiRequestMapper {
         return port;
     }
 
-    /** CONTENT_LENGTH: -1 if empty (unknown), else ASCII digits that fit a long; no sign, no spaces. */
+    /**
+     * CONTENT_LENGTH: -1 if empty or negative (unknown), else ASCII digits that fit a long; no '+', no spaces.
+     * Caddy sends Go's "unknown" length, -1, for a chunked body (then the body runs to the end of FCGI_STDIN); SCGI
+     * needs a real length, which {@code ScgiDecoder} checks before this runs.
+     */
     private static long contentLength(String value) throws ProtocolException {
         if (value.isEmpty()) {
             return -1;
         }
+        boolean negative = value.charAt(0) == '-';
         long length = 0;
-        for (int i = 0; i < value.length(); i++) {
+        for (int i = negative ? 1 : 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (!isDigit(c) || length > (Long.MAX_VALUE - (c - '0')) / 10) {
                 throw new ProtocolException(Violation.CGI_BAD_CONTENT_LENGTH, "CONTENT_LENGTH " + quote(value)
                         + " is not a decimal number of bytes that fits a long");
             }
             length = length * 10 + (c - '0');
+        }
+        if (negative) {
+            // "-" alone and "-0" are no number of bytes, unknown or not.
+            if (length == 0) {
+                throw new ProtocolException(Violation.CGI_BAD_CONTENT_LENGTH, "CONTENT_LENGTH " + quote(value)
+                        + " is not a decimal number of bytes that fits a long");
+            }
+            return -1;
         }
         return length;
     }

@@ -179,7 +179,14 @@ class CgiRequestMapperTest {
                 arguments(get("HTTP_CONTENT_TYPE", "text/plain\n"), Violation.CGI_BAD_HEADER,
                         "HTTP_CONTENT_TYPE holds"),
 
-                arguments(get("CONTENT_LENGTH", "-1"), Violation.CGI_BAD_CONTENT_LENGTH, "CONTENT_LENGTH \"-1\""),
+                arguments(get("CONTENT_LENGTH", "-"), Violation.CGI_BAD_CONTENT_LENGTH, "CONTENT_LENGTH \"-\""),
+                arguments(get("CONTENT_LENGTH", "-0"), Violation.CGI_BAD_CONTENT_LENGTH, "CONTENT_LENGTH \"-0\""),
+                arguments(get("CONTENT_LENGTH", "--1"), Violation.CGI_BAD_CONTENT_LENGTH, "\"--1\""),
+                arguments(get("CONTENT_LENGTH", "-1 "), Violation.CGI_BAD_CONTENT_LENGTH, "\"-1 \""),
+                arguments(get("CONTENT_LENGTH", "-99999999999999999999"), Violation.CGI_BAD_CONTENT_LENGTH,
+                        "\"-99999999999999999999\""),
+                arguments(get("CONTENT_LENGTH", "-1", "CONTENT_LENGTH", "7"), Violation.CGI_BAD_CONTENT_LENGTH,
+                        "CONTENT_LENGTH \"7\" disagrees with an earlier CONTENT_LENGTH \"-1\""),
                 arguments(get("CONTENT_LENGTH", "+7"), Violation.CGI_BAD_CONTENT_LENGTH, "CONTENT_LENGTH \"+7\""),
                 arguments(get("CONTENT_LENGTH", " 7"), Violation.CGI_BAD_CONTENT_LENGTH, "CONTENT_LENGTH \" 7\""),
                 arguments(get("CONTENT_LENGTH", "7 "), Violation.CGI_BAD_CONTENT_LENGTH, "CONTENT_LENGTH \"7 \""),
@@ -321,6 +328,16 @@ class CgiRequestMapperTest {
                 arguments(get("SERVER_ADDR", "::1", "SERVER_PORT", "8443", "HTTPS", "on"), "[::1]", 8443),
                 arguments(get("SERVER_NAME", "s.example", "HTTPS", "on"), "s.example", 443),
                 arguments(get("SERVER_NAME", "s.example", "SERVER_PORT", ""), "s.example", 80),
+                // HAProxy's SERVER_NAME is the Host header with its port: never "host:port:port".
+                arguments(get("SERVER_NAME", "127.0.0.1:8080", "SERVER_PORT", "8080"), "127.0.0.1", 8080),
+                arguments(get("SERVER_NAME", "s.example:8080", "SERVER_PORT", "9000"), "s.example", 8080),
+                arguments(get("SERVER_NAME", "s.example:8080"), "s.example", 8080),
+                arguments(get("SERVER_NAME", "[::1]:8443", "HTTPS", "on"), "[::1]", 8443),
+                arguments(get("SERVER_NAME", "s.example:", "SERVER_PORT", "8081"), "s.example", 8081),
+                arguments(get("HTTP_HOST", "h.example:81", "SERVER_NAME", "s.example:82"), "h.example", 81),
+                arguments(get("SERVER_NAME", "_:80", "SERVER_ADDR", "10.0.0.1", "SERVER_PORT", "8081"),
+                        "10.0.0.1", 8081),
+                arguments(get("SERVER_NAME", "s.example:99999", "SERVER_ADDR", "10.0.0.1"), "10.0.0.1", 80),
                 arguments(get(), null, 80),
                 arguments(get("HTTPS", "on"), null, 443),
                 // RFC 9112 3.2.2: the authority of an absolute-form target replaces the Host header.
@@ -358,7 +375,12 @@ class CgiRequestMapperTest {
                 arguments(get("REMOTE_ADDR", "192.0.2.1", "REMOTE_PORT", "0", "SERVER_ADDR", "::1",
                         "SERVER_PORT", "65535", "SERVER_NAME", "_"), "192.0.2.1", 0, "::1", 65535, "_"),
                 arguments(get("REMOTE_PORT", "00080", "SERVER_PORT", "443", "SERVER_NAME", "www.example"),
-                        null, 80, null, 443, "www.example"));
+                        null, 80, null, 443, "www.example"),
+                // HAProxy: the local name is SERVER_NAME's host, its port only ever a Host port.
+                arguments(get("SERVER_NAME", "127.0.0.1:8080", "SERVER_PORT", "8080"), null, -1, null, 8080,
+                        "127.0.0.1"),
+                arguments(get("SERVER_NAME", "s.example:8080"), null, -1, null, -1, "s.example"),
+                arguments(get("SERVER_NAME", "[::1]:8080"), null, -1, null, -1, "[::1]"));
     }
 
     @ParameterizedTest
@@ -467,6 +489,11 @@ class CgiRequestMapperTest {
                 arguments(get("CONTENT_LENGTH", "7", "CONTENT_LENGTH", "7"), 7L),
                 arguments(get("CONTENT_LENGTH", "7", "CONTENT_LENGTH", "07"), 7L),
                 arguments(get("CONTENT_LENGTH", "", "CONTENT_LENGTH", ""), -1L),
+                // Caddy's "unknown" for a chunked body (Go's -1): read FCGI_STDIN to its end, as for an empty one.
+                arguments(get("CONTENT_LENGTH", "-1"), -1L),
+                arguments(get("CONTENT_LENGTH", "-2"), -1L),
+                arguments(get("CONTENT_LENGTH", "-1", "CONTENT_LENGTH", ""), -1L),
+                arguments(get("CONTENT_LENGTH", "-1", "HTTP_CONTENT_LENGTH", "7"), -1L),
                 // HTTP_CONTENT_LENGTH is the client's header as the front server copied it: it never frames the body.
                 arguments(get("HTTP_CONTENT_LENGTH", "7"), -1L),
                 arguments(get("CONTENT_LENGTH", "", "HTTP_CONTENT_LENGTH", "7"), -1L),

@@ -40,6 +40,7 @@ final class DumpServlet extends HttpServlet {
         dump.put("remotePort", Integer.toString(request.getRemotePort()));
         dump.put("localAddr", Json.string(request.getLocalAddr()));
         dump.put("localPort", Integer.toString(request.getLocalPort()));
+        dump.put("localName", Json.string(request.getLocalName()));
         dump.put("protocol", Json.string(request.getProtocol()));
         dump.put("contentType", Json.string(request.getContentType()));
         dump.put("contentLength", Long.toString(request.getContentLengthLong()));

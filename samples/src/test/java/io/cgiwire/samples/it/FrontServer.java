@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * A real front web server (nginx, Apache httpd, lighttpd) as a child process in the foreground, with a config
+ * A real front web server (nginx, Apache httpd, lighttpd, HAProxy, Caddy) as a child process in the foreground, with a config
  * generated in its own folder, proxying "/" to one backend endpoint. It listens on three free ports of 127.0.0.1,
  * one per {@link Site}. It also knows the documented behaviour of its server that the tests assert.
  */
@@ -39,19 +39,25 @@ abstract class FrontServer implements AutoCloseable {
         /** Reaches the backend intact (buffered with a length, or streamed without one). */
         INTACT,
         /** The front server answers 411 Length Required itself. */
-        LENGTH_REQUIRED
+        LENGTH_REQUIRED,
+        /** The front server answers 400 itself (HAProxy: the body does not fit the buffer it counts it in). */
+        BAD_REQUEST
     }
 
     enum Kind {
         NGINX,
         HTTPD,
-        LIGHTTPD;
+        LIGHTTPD,
+        HAPROXY,
+        CADDY;
 
         FrontServer create(Path dir, Protocol protocol, Endpoint backend) {
             return switch (this) {
                 case NGINX -> new Nginx(dir, protocol, backend);
                 case HTTPD -> new Httpd(dir, protocol, backend);
                 case LIGHTTPD -> new Lighttpd(dir, protocol, backend);
+                case HAPROXY -> new Haproxy(dir, protocol, backend);
+                case CADDY -> new Caddy(dir, protocol, backend);
             };
         }
     }
@@ -87,8 +93,13 @@ abstract class FrontServer implements AutoCloseable {
     /** What the server does with a chunked request body sent to {@code site}. */
     abstract ChunkedUpload chunkedUpload(Site site);
 
-    /** The text the server writes beside a line a FastCGI backend sent on FCGI_STDERR. */
+    /** The text the server writes beside a line a FastCGI backend sent on FCGI_STDERR; null if it drops them. */
     abstract String fcgiStderrMarker();
+
+    /** Environment variables the server needs besides PATH and LANG. */
+    Map<String, String> environment() {
+        return Map.of();
+    }
 
     /** False where the server drops the backend's Content-Length, so that a HEAD response has none. */
     boolean keepsContentLengthOfHead() {
@@ -109,7 +120,7 @@ abstract class FrontServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        process = ChildProcess.start(name(), command, dir, Map.of());
+        process = ChildProcess.start(name(), command, dir, environment());
         try {
             process.awaitReady("listening on " + ports.values(), START_TIMEOUT,
                     p -> ports.values().stream().allMatch(FrontServer::accepts));

@@ -214,7 +214,7 @@ abstract class GatewaySuite {
             assertEquals(200, r.status(), r::toString);
             assertEquals(sha256(body) + " " + body.length + "\n", r.text());
         } else {
-            assertEquals(411, r.status(), r::toString);
+            assertEquals(expected == ChunkedUpload.LENGTH_REQUIRED ? 411 : 400, r.status(), r::toString);
         }
         // and the backend is fine afterwards (httpd's mod_proxy_scgi opened a connection and sent nothing)
         assertEquals(200, get(Site.PLAIN, "/hello").statusCode());
@@ -428,7 +428,11 @@ abstract class GatewaySuite {
         String msg = "cgiwire-it-stderr-" + UUID.randomUUID();
         HttpResponse<byte[]> r = get(Site.PLAIN, "/stderr?msg=" + URLEncoder.encode(msg, StandardCharsets.UTF_8));
         assertEquals(200, r.statusCode());
-        if (protocol == Protocol.FCGI) {
+        if (protocol == Protocol.FCGI && front.fcgiStderrMarker() == null) {
+            Thread.sleep(1000);
+            assertTrue(front.errorLog().lines().noneMatch(l -> l.contains(msg)),
+                    () -> front.name() + " logs FCGI_STDERR now: give it a marker");
+        } else if (protocol == Protocol.FCGI) {
             eventually(Duration.ofSeconds(10), () -> front.errorLog().lines()
                             .anyMatch(l -> l.contains(msg) && l.contains(front.fcgiStderrMarker())),
                     () -> "no line with \"" + front.fcgiStderrMarker() + "\" and " + msg + " in the error log");

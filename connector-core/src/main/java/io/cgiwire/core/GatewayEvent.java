@@ -23,12 +23,19 @@ public sealed interface GatewayEvent {
     /**
      * Body bytes of the request in flight.
      *
-     * @param data a read-only slice of the adapter's input buffer: no copy was made; the adapter must be done with it
-     *     before it reuses those bytes
+     * @param data a read-only slice of the adapter's input buffer, unless {@code copied}: no copy was made; the
+     *     adapter must be done with it before it reuses those bytes
+     * @param copied the bytes are the session's own copy, not in the adapter's input buffer: what a request received
+     *     while it waited behind another; the adapter may keep it as long as it likes
      */
-    record Body(ByteBuffer data) implements GatewayEvent {
+    record Body(ByteBuffer data, boolean copied) implements GatewayEvent {
         public Body {
             Objects.requireNonNull(data, "data");
+        }
+
+        /** Bytes that are a slice of the adapter's input buffer. */
+        public Body(ByteBuffer data) {
+            this(data, false);
         }
     }
 

@@ -28,7 +28,7 @@ public interface GatewayMetricsMXBean {
     /** Requests the web server gave up on (FastCGI's FCGI_ABORT_REQUEST). */
     long getAborts();
 
-    /** Request ids refused with FCGI_CANT_MPX_CONN: a second request on a connection with one in flight. */
+    /** Request ids refused with FCGI_CANT_MPX_CONN: more than maxMultiplexedRequests - 1 active on a connection. */
     long getMultiplexRefusals();
 
     /** Requests refused with FCGI_UNKNOWN_ROLE: a role this connector does not play. */

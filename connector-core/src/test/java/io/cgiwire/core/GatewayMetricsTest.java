@@ -41,7 +41,10 @@ class GatewayMetricsTest {
     private final GatewayMetrics metrics = new GatewayMetrics("FastCGI");
 
     private FcgiSession fcgi() {
-        return new FcgiSession(new GatewayLimits(), new GatewayTrust(), metrics, null, null, new FakeClock(), 1, 1);
+        GatewayLimits limits = new GatewayLimits();
+        // One request in flight and none waiting: a second id is refused with FCGI_CANT_MPX_CONN.
+        limits.setMaxMultiplexedRequests(2);
+        return new FcgiSession(limits, new GatewayTrust(), metrics, null, null, new FakeClock(), 1, 1);
     }
 
     @Test

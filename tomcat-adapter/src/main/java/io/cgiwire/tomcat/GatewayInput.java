@@ -69,8 +69,15 @@ final class GatewayInput implements InputBuffer {
         buffer.position(buffer.limit());
     }
 
-    /** Body bytes from the session, a read-only view of {@link #buffer} just before its position. */
-    void offer(ByteBuffer data) {
+    /**
+     * Body bytes from the session: a read-only view of {@link #buffer} just before its position, or when
+     * {@code copied} the session's own heap buffer.
+     */
+    void offer(ByteBuffer data, boolean copied) {
+        if (copied) {
+            body = data;
+            return;
+        }
         int length = data.remaining();
         // A writable view of the same bytes: Tomcat's B2CConverter needs the array behind it.
         body = ByteBuffer.wrap(bytes, buffer.position() - length, length);

@@ -424,7 +424,7 @@ final class GatewayProcessor extends AbstractProcessor {
             } else if (event instanceof GatewayEvent.Request r) {
                 begun = r.request();
             } else if (event instanceof GatewayEvent.Body body) {
-                in.offer(body.data());
+                in.offer(body.data(), body.copied());
             } else if (event instanceof GatewayEvent.BodyEnd) {
                 in.end();
             } else if (event instanceof GatewayEvent.Abort) {

@@ -21,19 +21,23 @@ import io.cgiwire.core.cgi.CgiEnvironment;
 import io.cgiwire.core.cgi.CgiResponseHead;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.function.LongSupplier;
 
 /**
  * A FastCGI connection in the Responder role, one request at a time (spec 5.1, 5.5).
  *
  * <ul>
- *   <li>FCGI_BEGIN_REQUEST: a second request id while one is in flight is refused with FCGI_CANT_MPX_CONN (and
- *       FCGI_GET_VALUES says FCGI_MPXS_CONNS=0); FCGI_FILTER, and FCGI_AUTHORIZER unless the connector has an
+ *   <li>FCGI_BEGIN_REQUEST: request ids begun while one is in flight wait, in order, with their variables and
+ *       their body so far (at most {@link #MAX_WAITING_BODY} bytes for all), and start one after another; the
+ *       container serves one request of a connection at a time, so FCGI_GET_VALUES says FCGI_MPXS_CONNS=0. One more
+ *       than {@code maxMultiplexedRequests} active ids is refused with FCGI_CANT_MPX_CONN; FCGI_FILTER, and
+ *       FCGI_AUTHORIZER unless the connector has an
  *       {@link io.cgiwire.core.GatewayTrust#setAuthorizerPath authorizer path}, with FCGI_UNKNOWN_ROLE.</li>
  *   <li>FCGI_AUTHORIZER: the request is dispatched to the authorizer path as a GET without a body
  *       ({@link Authorizer}); the response goes back as a Responder's does, and the web server reads the status.</li>
- *   <li>FCGI_KEEP_CONN: clear, the connection closes after FCGI_END_REQUEST; set, it stays for the next request
- *       and is never closed for being idle: the web server closes it.</li>
+ *   <li>FCGI_KEEP_CONN: clear, the connection closes after FCGI_END_REQUEST (unless requests wait behind it); set,
+ *       it stays for the next request and is never closed for being idle: the web server closes it.</li>
  *   <li>FCGI_STDIN must carry exactly CONTENT_LENGTH bytes (spec 6.2), else {@link
  *       io.cgiwire.core.Violation#FCGI_STDIN_LENGTH_MISMATCH}.</li>
  *   <li>FCGI_ABORT_REQUEST: the request in flight gets an {@link GatewayEvent.Abort} and still ends with
@@ -46,18 +50,47 @@ import java.util.function.LongSupplier;
 public final class FcgiSession extends GatewaySession {
     /** The bytes FCGI_STDOUT's empty record and FCGI_END_REQUEST take after a response. */
     private static final int END_LENGTH = 2 * FCGI_HEADER_LEN + 8;
+    /**
+     * Body bytes a connection keeps for requests that wait behind the one in flight; a waiting request whose body
+     * would pass it is answered 503 at once, rather than stalling the connection.
+     */
+    static final int MAX_WAITING_BODY = 1024 * 1024;
+
+    /**
+     * A request the web server began while another was in flight (a multiplexing web server, HAProxy's
+     * {@code mpxs-conns}; or nginx's next request on a kept connection, sent as soon as it reads FCGI_END_REQUEST):
+     * its variables, and its body so far, copied, until its turn.
+     */
+    private static final class Waiting {
+        final int id;
+        final boolean keepConn;
+        final boolean authorizer;
+        CgiEnvironment params;
+        final ArrayDeque<ByteBuffer> body = new ArrayDeque<>();
+        boolean bodyEnded;
+
+        Waiting(int id, boolean keepConn, boolean authorizer) {
+            this.id = id;
+            this.keepConn = keepConn;
+            this.authorizer = authorizer;
+        }
+    }
 
     private final FcgiDecoder decoder;
     private final int maxConns;
     private final int maxReqs;
-    private int pendingId = -1;
-    private boolean pendingKeepConn;
-    private boolean pendingAuthorizer;
+    /** Requests begun and not yet in flight, in the order they began: see {@link Waiting}. */
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    /** The most request ids active at once: the one in flight and those waiting. */
+    private final int maxRequests;
+    /** Body bytes copied for waiting requests, against {@link #MAX_WAITING_BODY}. */
+    private long waitingBodyBytes;
     /** The request in flight plays the Authorizer role: it has no body, and its STDIN, if any, is skipped. */
     private boolean authorizing;
-    /** An Authorizer request has started: its BodyEnd is the next event. */
+    /** What a request that waited received of its body, delivered before what comes from the socket. */
+    private final ArrayDeque<ByteBuffer> replay = new ArrayDeque<>();
+    /** The request in flight's BodyEnd is due once {@link #replay} is delivered. */
     private boolean bodyEndDue;
-    private CgiEnvironment held;
     private boolean keepConn;
     private StdinLength stdinLength;
     private ProtocolException failure;
@@ -76,6 +109,7 @@ public final class FcgiSession extends GatewaySession {
             InetSocketAddress local, LongSupplier nanoClock, int maxConns, int maxReqs) {
         super("FastCGI", limits, trust, metrics, peer, local, nanoClock);
         this.decoder = new FcgiDecoder(limits);
+        this.maxRequests = limits.getMaxMultiplexedRequests();
         this.maxConns = maxConns;
         this.maxReqs = maxReqs;
     }
@@ -95,20 +129,18 @@ public final class FcgiSession extends GatewaySession {
     }
 
     private GatewayEvent decodeRecords(ByteBuffer in) throws ProtocolException {
-        if (bodyEndDue) {
-            bodyEndDue = false;
-            if (current != null && !ended) {
-                return GatewayEvent.BODY_END;
-            }
+        if (current != null && !ended && (!replay.isEmpty() || bodyEndDue)) {
+            return replayed();
         }
         while (true) {
-            if (held != null) {
+            Waiting next = waiting.peekFirst();
+            if (next != null && next.params != null && (current == null || ended)) {
                 if (current != null) {
+                    // Held: the one in flight has ended on the wire, and completes first.
                     return null;
                 }
-                CgiEnvironment params = held;
-                held = null;
-                GatewayEvent started = start(params);
+                waiting.removeFirst();
+                GatewayEvent started = start(next);
                 if (started != null) {
                     return started;
                 }
@@ -129,24 +161,37 @@ public final class FcgiSession extends GatewaySession {
         if (event instanceof FcgiEvent.BeginRequest begin) {
             return onBegin(begin);
         } else if (event instanceof FcgiEvent.Params params) {
-            if (params.requestId() == pendingId) {
-                // The request is complete; it starts once the one in flight, if any, is done.
-                held = params.params();
+            Waiting w = waiting(params.requestId());
+            if (w != null) {
+                // The request is complete; it starts once those before it are done.
+                w.params = params.params();
+                awaitVariables();
             }
         } else if (event instanceof FcgiEvent.Stdin stdin) {
-            if (inFlight(stdin.requestId()) && !authorizing) {
-                stdinLength.received(stdin.data().remaining());
-                return new GatewayEvent.Body(stdin.data());
+            if (inFlight(stdin.requestId())) {
+                if (!authorizing) {
+                    stdinLength.received(stdin.data().remaining());
+                    return new GatewayEvent.Body(stdin.data());
+                }
+            } else {
+                return keep(stdin.requestId(), stdin.data());
             }
         } else if (event instanceof FcgiEvent.StdinEnd end) {
-            if (inFlight(end.requestId()) && !authorizing) {
-                stdinLength.ended();
-                return GatewayEvent.BODY_END;
+            if (inFlight(end.requestId())) {
+                if (!authorizing) {
+                    stdinLength.ended();
+                    return GatewayEvent.BODY_END;
+                }
+            } else {
+                Waiting w = waiting(end.requestId());
+                if (w != null) {
+                    w.bodyEnded = true;
+                }
             }
         } else if (event instanceof FcgiEvent.AbortRequest abort) {
             return onAbort(abort.requestId());
         } else if (event instanceof FcgiEvent.GetValues get) {
-            if (pendingId < 0) {
+            if (waiting.isEmpty()) {
                 // A management exchange is a complete one: no request is coming yet.
                 headDone();
             }
@@ -165,34 +210,98 @@ public final class FcgiSession extends GatewaySession {
 
     private GatewayEvent onBegin(FcgiEvent.BeginRequest begin) {
         int id = begin.requestId();
-        if (current != null && !ended || pendingId >= 0) {
-            // One request at a time: spec 5.5 lets an application refuse the second with FCGI_CANT_MPX_CONN.
-            countMultiplexRefusal();
-            return endRequest(id, FCGI_CANT_MPX_CONN);
-        }
         boolean authorizer = begin.role() == FCGI_AUTHORIZER && trust.getAuthorizerPath() != null;
         if (begin.role() != FCGI_RESPONDER && !authorizer) {
             countUnknownRole();
             return endRequest(id, FCGI_UNKNOWN_ROLE);
         }
-        pendingId = id;
-        pendingKeepConn = begin.keepConn();
-        pendingAuthorizer = authorizer;
+        int busy = waiting.size() + (current != null && !ended ? 1 : 0);
+        if (busy > 0 && busy >= maxRequests - 1) {
+            // The queue is full (the decoder refuses one more active id as a violation): spec 5.5 lets an
+            // application refuse this one with FCGI_CANT_MPX_CONN.
+            countMultiplexRefusal();
+            return endRequest(id, FCGI_CANT_MPX_CONN);
+        }
+        waiting.addLast(new Waiting(id, begin.keepConn(), authorizer));
         headStarted();
         return null;
+    }
+
+    /** The waiting request {@code id}, or null. */
+    private Waiting waiting(int id) {
+        for (Waiting w : waiting) {
+            if (w.id == id) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /** The head-read deadline runs while a waiting request's variables are incomplete. */
+    private void awaitVariables() {
+        for (Waiting w : waiting) {
+            if (w.params == null) {
+                return;
+            }
+        }
+        headDone();
+    }
+
+    /** Copies body bytes of waiting request {@code id}; one whose body would pass the bound is answered 503. */
+    private GatewayEvent keep(int id, ByteBuffer data) {
+        Waiting w = waiting(id);
+        if (w == null || w.authorizer) {
+            return null;
+        }
+        if (waitingBodyBytes + data.remaining() > MAX_WAITING_BODY) {
+            drop(w);
+            decoder.endRequest(id);
+            countRefused();
+            return new GatewayEvent.Write(FcgiEncoder.completeResponse(id, CgiResponseHead.refusal(503,
+                    "Service Unavailable")), false, "request " + id + " refused: more than " + MAX_WAITING_BODY
+                            + " body bytes wait behind the request in flight");
+        }
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data).flip();
+        w.body.addLast(copy);
+        waitingBodyBytes += copy.remaining();
+        return null;
+    }
+
+    private void drop(Waiting w) {
+        waiting.remove(w);
+        for (ByteBuffer b : w.body) {
+            waitingBodyBytes -= b.remaining();
+        }
+        awaitVariables();
+    }
+
+    /** The next of what the request in flight received while it waited: body bytes, then its end if it came. */
+    private GatewayEvent replayed() throws ProtocolException {
+        ByteBuffer data = replay.pollFirst();
+        if (data != null) {
+            stdinLength.received(data.remaining());
+            return new GatewayEvent.Body(data, true);
+        }
+        bodyEndDue = false;
+        if (!authorizing) {
+            stdinLength.ended();
+        }
+        return GatewayEvent.BODY_END;
     }
 
     private GatewayEvent onAbort(int id) {
         if (inFlight(id)) {
             countAbort();
             aborted = true;
+            replay.clear();
+            bodyEndDue = false;
             return GatewayEvent.ABORT;
         }
-        if (id == pendingId) {
+        Waiting w = waiting(id);
+        if (w != null) {
             countAbort();
-            pendingId = -1;
-            held = null;
-            headDone();
+            drop(w);
             return endRequest(id, FCGI_REQUEST_COMPLETE);
         }
         return null;
@@ -203,21 +312,36 @@ public final class FcgiSession extends GatewaySession {
         return new GatewayEvent.Write(FcgiEncoder.endRequest(id, 0, protocolStatus), false, null);
     }
 
-    /** Starts the complete request {@link #pendingId}: its Request event, or its answer if the variables are bad. */
-    private GatewayEvent start(CgiEnvironment params) {
-        int id = pendingId;
-        pendingId = -1;
-        keepConn = pendingKeepConn;
-        authorizing = pendingAuthorizer;
+    /**
+     * Starts waiting request {@code w}, whose variables are complete: its Request event (its body so far follows), or
+     * its answer if the variables are bad.
+     */
+    private GatewayEvent start(Waiting w) {
+        int id = w.id;
+        keepConn = w.keepConn;
+        authorizing = w.authorizer;
+        for (ByteBuffer b : w.body) {
+            waitingBodyBytes -= b.remaining();
+        }
         try {
+            GatewayEvent.Request request;
             if (authorizing) {
-                GatewayEvent.Request request = begin(id, keepConn, Authorizer.dispatched(params,
-                        trust.getAuthorizerPath()), Authorizer.attributes(params));
+                request = begin(id, keepConn, Authorizer.dispatched(w.params, trust.getAuthorizerPath()),
+                        Authorizer.attributes(w.params));
+                stdinLength = new StdinLength(0);
                 bodyEndDue = true;
-                return request;
+            } else {
+                request = begin(id, keepConn, w.params);
+                stdinLength = new StdinLength(request.request().contentLength());
+                replay.addAll(w.body);
+                bodyEndDue = w.bodyEnded;
             }
-            GatewayEvent.Request request = begin(id, keepConn, params);
-            stdinLength = new StdinLength(request.request().contentLength());
+            // Another waiting request's variables may still be due.
+            for (Waiting other : waiting) {
+                if (other.params == null) {
+                    headStarted();
+                }
+            }
             return request;
         } catch (ProtocolException e) {
             return respond(id, e.statusHint(), e.violation().name(), "request " + id + " refused: " + e.getMessage());
@@ -228,7 +352,7 @@ public final class FcgiSession extends GatewaySession {
     private GatewayEvent.Write respond(int id, int status, String reason, String log) {
         decoder.endRequest(id);
         return new GatewayEvent.Write(FcgiEncoder.completeResponse(id, CgiResponseHead.refusal(status, reason)),
-                !keepConn, log);
+                !keepConn && waiting.isEmpty(), log);
     }
 
     @Override
@@ -238,13 +362,16 @@ public final class FcgiSession extends GatewaySession {
             throw new IllegalStateException("no request in flight to refuse");
         }
         dropCurrent();
+        replay.clear();
+        bodyEndDue = false;
         countRefused();
         return respond(r.id(), status, reason, "request " + r.id() + " refused: " + reason);
     }
 
     @Override
     public boolean holding() {
-        return held != null;
+        Waiting next = waiting.peekFirst();
+        return next != null && next.params != null && (current == null || ended);
     }
 
     @Override
@@ -257,12 +384,12 @@ public final class FcgiSession extends GatewaySession {
 
     @Override
     public ByteBuffer answer(ProtocolException violation) {
-        if (pendingId < 0) {
+        Waiting w = waiting.pollFirst();
+        if (w == null) {
             return null;
         }
-        int id = pendingId;
-        pendingId = -1;
-        held = null;
+        int id = w.id;
+        waiting.clear();
         return FcgiEncoder.completeResponse(id, CgiResponseHead.refusal(violation.statusHint(),
                 violation.violation().name()));
     }
@@ -274,7 +401,9 @@ public final class FcgiSession extends GatewaySession {
 
     @Override
     public int framedLength(int content, boolean last) {
-        return (content > 0 ? (int) FcgiEncoder.streamLength(content) : 0) + (last ? END_LENGTH : 0);
+        // An aborted response ends with FCGI_END_REQUEST alone (putEnd).
+        int end = !last ? 0 : aborted ? END_LENGTH - FCGI_HEADER_LEN : END_LENGTH;
+        return (content > 0 ? (int) FcgiEncoder.streamLength(content) : 0) + end;
     }
 
     @Override
@@ -379,16 +508,20 @@ public final class FcgiSession extends GatewaySession {
         }
         ByteBuffer owed = null;
         boolean keep;
+        // Requests waiting behind this one keep the connection, whatever this one's FCGI_KEEP_CONN said.
+        boolean kept = r.keepConnection() || !waiting.isEmpty();
         if (!ended && aborted) {
             owed = end();
-            keep = r.keepConnection();
+            keep = kept;
         } else if (!ended) {
             // Failed before its last write: the response is cut short, and so is the connection.
             markEnded();
             keep = false;
         } else {
-            keep = r.keepConnection() && (!failed || aborted);
+            keep = kept && (!failed || aborted);
         }
+        replay.clear();
+        bodyEndDue = false;
         dropCurrent();
         return new Completion(owed, keep);
     }

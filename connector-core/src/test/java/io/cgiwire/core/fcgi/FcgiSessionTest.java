@@ -161,13 +161,30 @@ class FcgiSessionTest {
                                 empty(FCGI_STDIN, 1)),
                         List.of(request(1, false, "POST", "/echo"), body("abcdef"), bodyEnd(), completed(false)),
                         response(1, "hi")),
-                new Case("a second id while one is in flight: FCGI_CANT_MPX_CONN", SERVE,
+                new Case("a second id while one is in flight waits, then starts", SERVE,
                         concat(RawClient.begin(1, FCGI_RESPONDER, FCGI_KEEP_CONN),
                                 RawClient.params(1, RawClient.post("/echo", 2)), get(2, FCGI_KEEP_CONN),
                                 RawClient.stream(FCGI_STDIN, 1, latin1("ok"))),
-                        List.of(request(1, true, "POST", "/echo"), write(endRequest(2, FCGI_CANT_MPX_CONN), false,
-                                false), body("ok"), bodyEnd(), completed(true)),
-                        concat(endRequest(2, FCGI_CANT_MPX_CONN), response(1, "hi"))),
+                        List.of(request(1, true, "POST", "/echo"), body("ok"), bodyEnd(), completed(true),
+                                request(2, true, "GET", "/hello"), bodyEnd(), completed(true)),
+                        concat(response(1, "hi"), response(2, "hi"))),
+                new Case("a waiting request's body is kept and delivered when it starts", SERVE,
+                        concat(RawClient.begin(1, FCGI_RESPONDER, 0), RawClient.params(1,
+                                RawClient.post("/echo", 2)), RawClient.begin(3, FCGI_RESPONDER, 0),
+                                RawClient.params(3, RawClient.post("/next", 6)),
+                                record(FCGI_STDIN, 3, latin1("abc")), RawClient.stream(FCGI_STDIN, 1, latin1("ok")),
+                                RawClient.stream(FCGI_STDIN, 3, latin1("def"))),
+                        List.of(request(1, false, "POST", "/echo"), body("ok"), bodyEnd(), completed(true),
+                                request(3, false, "POST", "/next"), body("abcdef"), bodyEnd(), completed(false)),
+                        concat(response(1, "hi"), response(3, "hi"))),
+                new Case("an abort of a waiting request ends it at once; the others go on", SERVE,
+                        concat(RawClient.begin(1, FCGI_RESPONDER, FCGI_KEEP_CONN),
+                                RawClient.params(1, RawClient.post("/echo", 2)), get(3, FCGI_KEEP_CONN),
+                                abortRecord(3), get(5, FCGI_KEEP_CONN), RawClient.stream(FCGI_STDIN, 1, latin1("ok"))),
+                        List.of(request(1, true, "POST", "/echo"), write(endRequest(3, FCGI_REQUEST_COMPLETE), false,
+                                false), body("ok"), bodyEnd(), completed(true), request(5, true, "GET", "/hello"),
+                                bodyEnd(), completed(true)),
+                        concat(endRequest(3, FCGI_REQUEST_COMPLETE), response(1, "hi"), response(5, "hi"))),
                 new Case("FCGI_AUTHORIZER: FCGI_UNKNOWN_ROLE, its records skipped, the next request served", SERVE,
                         concat(RawClient.begin(1, FCGI_AUTHORIZER, FCGI_KEEP_CONN),
                                 RawClient.params(1, RawClient.get("/hello")), get(1, 0)),
@@ -299,6 +316,35 @@ class FcgiSessionTest {
         assertSame(e, assertThrows(ProtocolException.class, () -> d.session.next(ByteBuffer.wrap(get(2, 0)))));
         assertSame(e, assertThrows(ProtocolException.class, () -> d.session.next(ByteBuffer.allocate(0))));
         assertSame(e, assertThrows(ProtocolException.class, d.session::endOfInput));
+    }
+
+    /** One id fewer than maxMultiplexedRequests may be active: the next is refused, politely, not as a violation. */
+    @Test
+    void anIdOverTheBoundIsRefusedWithCantMpxConn() throws ProtocolException {
+        GatewayLimits limits = new GatewayLimits();
+        limits.setMaxMultiplexedRequests(3);
+        byte[] input = concat(RawClient.begin(1, FCGI_RESPONDER, FCGI_KEEP_CONN),
+                RawClient.params(1, RawClient.post("/echo", 2)), get(3, FCGI_KEEP_CONN), get(5, FCGI_KEEP_CONN),
+                RawClient.stream(FCGI_STDIN, 1, latin1("ok")), get(7, FCGI_KEEP_CONN));
+        assertSession(() -> session(limits, new FakeClock()), SERVE, input,
+                List.of(request(1, true, "POST", "/echo"), write(endRequest(5, FCGI_CANT_MPX_CONN), false, false),
+                        body("ok"), bodyEnd(), completed(true), request(3, true, "GET", "/hello"), bodyEnd(),
+                        completed(true), request(7, true, "GET", "/hello"), bodyEnd(), completed(true)),
+                concat(endRequest(5, FCGI_CANT_MPX_CONN), response(1, "hi"), response(3, "hi"), response(7, "hi")));
+    }
+
+    /** Bodies of waiting requests are copied up to a bound; one that would pass it is answered 503 at once. */
+    @Test
+    void aWaitingBodyOverTheBoundIsAnswered503() throws ProtocolException {
+        byte[] big = new byte[FcgiSession.MAX_WAITING_BODY / 2 + 1];
+        Driver d = new Driver(SESSIONS.get(), IDLE);
+        d.read(concat(RawClient.begin(1, FCGI_RESPONDER, FCGI_KEEP_CONN), RawClient.params(1, RawClient.get("/a")),
+                RawClient.begin(3, FCGI_RESPONDER, FCGI_KEEP_CONN), RawClient.params(3,
+                        RawClient.post("/b", big.length)), RawClient.stream(FCGI_STDIN, 3, big),
+                RawClient.begin(5, FCGI_RESPONDER, FCGI_KEEP_CONN), RawClient.params(5,
+                        RawClient.post("/c", big.length)), RawClient.stream(FCGI_STDIN, 5, big)));
+        byte[] refused = response(5, refusal(503, "Service Unavailable", "Service Unavailable"));
+        assertEquals(List.of(request(1, true, "GET", "/a"), write(refused, false, true)), d.seen());
     }
 
     @Test
@@ -458,6 +504,7 @@ class FcgiSessionTest {
         d.read(abortRecord(1));
         ByteBuffer out = ByteBuffer.allocate(d.session.framedLength(0, true));
         d.session.frameInto(out, null, null, true);
+        assertFalse(out.hasRemaining(), "framedLength counted what frameInto writes");
         assertEquals(escape(endRequest(1, FCGI_REQUEST_COMPLETE)), escape(bytes(out.flip())));
         assertNull(d.session.end());
     }

@@ -177,8 +177,12 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
                 startRequest(request.request(), tasks);
             } else if (event instanceof GatewayEvent.Body body) {
                 if (stream != null && !discarding) {
-                    input.retain();
-                    offer(Content.Chunk.asChunk(body.data(), false, input), tasks);
+                    if (body.copied()) {
+                        offer(Content.Chunk.from(body.data(), false), tasks);
+                    } else {
+                        input.retain();
+                        offer(Content.Chunk.asChunk(body.data(), false, input), tasks);
+                    }
                 }
             } else if (event instanceof GatewayEvent.BodyEnd) {
                 if (stream != null && !discarding) {

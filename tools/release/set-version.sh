@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets cgiwire's version everywhere it is written, for a release (0.2.0) or to open the next one (0.2.1-SNAPSHOT):
+# Sets cgiwire's version everywhere it is written, for a release (X.Y.Z) or to open the next one (X.Y.Z-SNAPSHOT):
 #
 #   tools/release/set-version.sh NEW_VERSION [extra mvn arguments, e.g. -o -Dmaven.repo.local=/path]
 #

@@ -17,13 +17,17 @@ import java.util.stream.Stream;
 
 /**
  * A stock Tomcat distribution (the {@code org.apache.tomcat:tomcat} tar.gz the build unpacks), installed the way the
- * README tells users to: tomcat-adapter's and connector-core's jars in {@code lib/}, a FastCGI and an SCGI
- * {@code <Connector>} in {@code conf/server.xml}, WARs in {@code webapps/}. Started with {@code bin/catalina.sh run}
- * as its own process, on free loopback ports, with the shutdown port off; stopped with SIGTERM.
+ * README tells users to: tomcat-adapter's {@code cgiwire-tomcat.tar.gz} unpacked into it (the two jars in
+ * {@code lib/}, {@code conf/cgiwire-connectors.xml}), the connectors of that file pasted into {@code conf/server.xml}
+ * with only their ports changed, WARs in {@code webapps/}. Started with {@code bin/catalina.sh run} as its own
+ * process, on free loopback ports, with the shutdown port off; stopped with SIGTERM.
  */
 final class StockTomcat implements Backend {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    /** The ports conf/cgiwire-connectors.xml listens on, replaced by free ones. */
+    private static final String FCGI_PORT = "port=\"9000\"";
+    private static final String SCGI_PORT = "port=\"4000\"";
 
     private final ChildProcess process;
     private final Path base;
@@ -40,13 +44,13 @@ final class StockTomcat implements Backend {
     }
 
     /**
-     * Copies the distribution named by {@code cgiwire.tomcat.home} into {@code dir}, installs cgiwire from
-     * {@code cgiwire.tomcat.lib} and the WARs, and starts it; ready once every webapp in {@code readyPaths} answers
-     * 200 on Tomcat's own HTTP connector.
+     * Copies the distribution named by {@code cgiwire.tomcat.home} into {@code dir}, installs cgiwire from the
+     * archive {@code cgiwire.tomcat.archive} and the WARs, and starts it; ready once every webapp in
+     * {@code readyPaths} answers 200 on Tomcat's own HTTP connector.
      */
     static StockTomcat start(Path dir, Map<String, Path> wars, List<String> readyPaths) {
         Path home = property("cgiwire.tomcat.home");
-        Path lib = property("cgiwire.tomcat.lib");
+        Path archive = archive();
         Path base = dir.resolve("tomcat");
         int[] ports = FreePorts.take(3);
         Endpoint fcgi = Endpoint.tcp("127.0.0.1", ports[0]);
@@ -58,16 +62,13 @@ final class StockTomcat implements Backend {
             for (String unused : List.of("docs", "manager", "host-manager")) {
                 deleteTree(base.resolve("webapps").resolve(unused));
             }
-            try (Stream<Path> jars = Files.list(lib)) {
-                for (Path jar : jars.toList()) {
-                    Files.copy(jar, base.resolve("lib").resolve(jar.getFileName()));
-                }
-            }
+            untar(archive, base);
             for (Map.Entry<String, Path> war : wars.entrySet()) {
                 Files.copy(war.getValue(), base.resolve("webapps").resolve(war.getKey() + ".war"));
             }
             Path serverXml = base.resolve("conf/server.xml");
-            Files.writeString(serverXml, configure(Files.readString(serverXml), fcgi, scgi, ports[2]));
+            String connectors = Files.readString(base.resolve("conf/cgiwire-connectors.xml"));
+            Files.writeString(serverXml, configure(Files.readString(serverXml), connectors, fcgi, scgi, ports[2]));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot install Tomcat from " + home + " into " + base, e);
         }
@@ -90,25 +91,62 @@ final class StockTomcat implements Backend {
 
     /**
      * The stock server.xml with the shutdown port off and its HTTP connector on {@code httpPort} of the loopback
-     * address, followed by cgiwire's two connectors, as a user would add them.
+     * address, followed by the archive's connectors (comments and all) as a user pastes them, on the free ports.
      */
-    static String configure(String serverXml, Endpoint fcgi, Endpoint scgi, int httpPort) {
+    static String configure(String serverXml, String cgiwireConnectors, Endpoint fcgi, Endpoint scgi, int httpPort) {
         String shutdown = "<Server port=\"8005\" shutdown=\"SHUTDOWN\">";
         String connector = "<Connector port=\"8080\" protocol=\"HTTP/1.1\"";
         int at = serverXml.indexOf(connector);
         if (!serverXml.contains(shutdown) || at < 0) {
             throw new IllegalStateException("not the stock server.xml: " + shutdown + " or " + connector + " missing");
         }
+        for (String expected : List.of("io.cgiwire.tomcat.FcgiNioProtocol\" address=\"127.0.0.1\" " + FCGI_PORT,
+                "io.cgiwire.tomcat.ScgiNioProtocol\" address=\"127.0.0.1\" " + SCGI_PORT)) {
+            if (count(cgiwireConnectors, expected) != 1) {
+                throw new IllegalStateException("conf/cgiwire-connectors.xml has no single " + expected + ":\n"
+                        + cgiwireConnectors);
+            }
+        }
         int end = serverXml.indexOf("/>", at) + 2;
-        String connectors = String.join("\n    ",
-                "<Connector address=\"127.0.0.1\" port=\"" + httpPort + "\" protocol=\"HTTP/1.1\""
-                        + " connectionTimeout=\"20000\" />",
-                "<Connector protocol=\"io.cgiwire.tomcat.FcgiNioProtocol\" address=\"127.0.0.1\" port=\""
-                        + fcgi.port() + "\" />",
-                "<Connector protocol=\"io.cgiwire.tomcat.ScgiNioProtocol\" address=\"127.0.0.1\" port=\""
-                        + scgi.port() + "\" />");
+        String connectors = "<Connector address=\"127.0.0.1\" port=\"" + httpPort + "\" protocol=\"HTTP/1.1\""
+                + " connectionTimeout=\"20000\" />\n"
+                + cgiwireConnectors.replace(FCGI_PORT, "port=\"" + fcgi.port() + "\"")
+                        .replace(SCGI_PORT, "port=\"" + scgi.port() + "\"");
         return serverXml.substring(0, at).replace(shutdown, "<Server port=\"-1\" shutdown=\"SHUTDOWN\">")
                 + connectors + serverXml.substring(end);
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** {@code cd base && tar xzf archive}, as the archive's README says. */
+    private static void untar(Path archive, Path base) throws IOException {
+        Process tar = new ProcessBuilder("tar", "xzf", archive.toString()).directory(base.toFile())
+                .redirectErrorStream(true).start();
+        String output = new String(tar.getInputStream().readAllBytes());
+        try {
+            if (tar.waitFor() != 0) {
+                throw new IOException("tar xzf " + archive + " failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            tar.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted unpacking " + archive, e);
+        }
+    }
+
+    private static Path archive() {
+        String value = System.getProperty("cgiwire.tomcat.archive");
+        if (value == null || !Files.isRegularFile(Path.of(value))) {
+            throw new IllegalStateException("cgiwire.tomcat.archive = " + value + ": not a file; the build sets it to "
+                    + "tomcat-adapter/target/cgiwire-tomcat.tar.gz (mvn -B verify at the root makes it)");
+        }
+        return Path.of(value).toAbsolutePath();
     }
 
     private static boolean answers(HttpClient client, URI uri) {

@@ -21,8 +21,8 @@
 #   MVN_ARGS=-o       extra Maven arguments
 #   RESULTS=DIR       where results go
 #
-# Needs wrk, nginx, apache2 (for the AJP row), curl, python3, java and mvn:
-#   apt-get install -y wrk nginx apache2
+# Needs wrk, nginx, apache2 (for the AJP row), haproxy (for its two rows), curl, python3, java and mvn:
+#   apt-get install -y wrk nginx apache2 haproxy
 # Everything listens on 127.0.0.1 or a Unix socket in a temp folder; everything started is stopped on exit.
 set -euo pipefail
 
@@ -55,7 +55,7 @@ TOMCAT_JAR=$ROOT/bench/baselines/target/tomcat-baseline.jar
 
 # The rows, in the order of the table. "front" is what wrk talks to; "base" is the row the ratios divide by.
 ROW_IDS=(static jetty-direct jetty-http jetty-ownfcgi jetty-fcgi jetty-fcgi-unix jetty-scgi
-         tomcat-http tomcat-ajp tomcat-fcgi tomcat-scgi)
+         tomcat-http tomcat-ajp tomcat-fcgi tomcat-scgi haproxy-fcgi haproxy-fcgi-mpxs)
 declare -A LABEL=(
   [static]="nginx static files (ceiling)"
   [jetty-direct]="Jetty HTTP, direct (no nginx)"
@@ -68,10 +68,12 @@ declare -A LABEL=(
   [tomcat-ajp]="httpd → AJP → Tomcat"
   [tomcat-fcgi]="nginx → FastCGI (TCP, keep-conn) → cgiwire on Tomcat"
   [tomcat-scgi]="nginx → SCGI → cgiwire on Tomcat"
+  [haproxy-fcgi]="HAProxy → FastCGI (keep-conn) → cgiwire on Jetty"
+  [haproxy-fcgi-mpxs]="HAProxy → FastCGI (mpxs-conns, max-reqs 8, http-reuse always) → cgiwire on Jetty"
 )
 declare -A CONTAINER=([static]=nginx [jetty-direct]=jetty [jetty-http]=jetty [jetty-ownfcgi]=jetty [jetty-fcgi]=jetty
   [jetty-fcgi-unix]=jetty [jetty-scgi]=jetty [tomcat-http]=tomcat [tomcat-ajp]=tomcat [tomcat-fcgi]=tomcat
-  [tomcat-scgi]=tomcat)
+  [tomcat-scgi]=tomcat [haproxy-fcgi]=jetty [haproxy-fcgi-mpxs]=jetty)
 declare -A ROUTE_PATH=([hello]=/hello [bytes64k]="/bytes?n=65536" [bytes1m]="/bytes?n=1048576"
   [upload]=$UPLOAD_PATH)
 
@@ -89,6 +91,8 @@ wants() { [[ " $ROWS " == *" $1 "* ]]; }
 missing=()
 for tool in wrk nginx curl python3 java mvn; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if wants tomcat-ajp && ! command -v apache2 >/dev/null 2>&1 && [ ! -x /usr/sbin/apache2 ]; then missing+=(apache2); fi
+if { wants haproxy-fcgi || wants haproxy-fcgi-mpxs; } && ! command -v haproxy >/dev/null 2>&1 \
+    && [ ! -x /usr/sbin/haproxy ]; then missing+=(haproxy); fi
 if [ ${#missing[@]} -gt 0 ]; then
   die "missing: ${missing[*]}. On Debian: apt-get install -y wrk nginx apache2 curl python3 (Java 17 and Maven 3.8 as for the build)"
 fi
@@ -170,7 +174,7 @@ for _ in range(int(sys.argv[1])):
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 EOF
 }
-read -r -a P <<<"$(free_ports 24)"
+read -r -a P <<<"$(free_ports $((2 * ${#ROW_IDS[@]})))"
 declare -A FRONT_PORT BACKEND_PORT STATUS NOTE BACKEND_PID BACKEND_LOG READY_LINE
 i=0
 for r in "${ROW_IDS[@]}"; do FRONT_PORT[$r]=${P[$i]}; BACKEND_PORT[$r]=${P[$((i + 1))]}; i=$((i + 2)); done
@@ -225,6 +229,10 @@ wants tomcat-fcgi && start_jvm tomcat-fcgi "cgiwire demo: ready" "$DEMO_JAR" --c
   --fcgi $H:${BACKEND_PORT[tomcat-fcgi]} --scgi $H:0
 wants tomcat-scgi && start_jvm tomcat-scgi "cgiwire demo: ready" "$DEMO_JAR" --container tomcat \
   --fcgi $H:0 --scgi $H:${BACKEND_PORT[tomcat-scgi]}
+wants haproxy-fcgi && start_jvm haproxy-fcgi "cgiwire demo: ready" "$DEMO_JAR" --ee "$EE" \
+  --fcgi $H:${BACKEND_PORT[haproxy-fcgi]} --scgi $H:0
+wants haproxy-fcgi-mpxs && start_jvm haproxy-fcgi-mpxs "cgiwire demo: ready" "$DEMO_JAR" --ee "$EE" \
+  --fcgi $H:${BACKEND_PORT[haproxy-fcgi-mpxs]} --scgi $H:0
 
 for r in $ROWS; do
   [ "$r" = static ] && continue
@@ -368,6 +376,50 @@ EOF
   HTTPD_PID=$!
 fi
 
+# HAProxy for its two rows: one process, one thread (as nginx has one worker), the rows differing only in
+# multiplexing: keep-conn alone, or mpxs-conns with max-reqs 8 and http-reuse always (several requests on one
+# connection; cgiwire serves a connection's requests one after another).
+if wants haproxy-fcgi || wants haproxy-fcgi-mpxs; then
+  HAP=$WORK/haproxy
+  mkdir -p "$HAP/www"
+  {
+    cat <<EOF
+global
+    nbthread 1
+    maxconn $((4 * max_conns + 100))
+defaults
+    mode http
+    timeout connect 10s
+    timeout client 300s
+    timeout server 60s
+    http-reuse always
+fcgi-app keep
+    docroot $HAP/www
+    option keep-conn
+    option get-values
+fcgi-app mpxs
+    docroot $HAP/www
+    option keep-conn
+    option get-values
+    option mpxs-conns
+    option max-reqs 8
+EOF
+    for r in haproxy-fcgi haproxy-fcgi-mpxs; do
+      wants $r || continue
+      app=keep
+      [ $r = haproxy-fcgi-mpxs ] && app=mpxs
+      printf 'frontend f_%s\n    bind %s:%s\n    default_backend b_%s\n' "$r" "$H" "${FRONT_PORT[$r]}" "$r"
+      printf 'backend b_%s\n    use-fcgi-app %s\n    server s1 %s:%s proto fcgi\n' "$r" "$app" "$H" \
+        "${BACKEND_PORT[$r]}"
+    done
+  } >"$HAP/haproxy.cfg"
+  cp "$HAP/haproxy.cfg" "$RESULTS/raw/haproxy.cfg"
+  haproxy -c -q -f "$HAP/haproxy.cfg" || die "haproxy rejects $HAP/haproxy.cfg"
+  haproxy -db -f "$HAP/haproxy.cfg" >"$WORK/logs/haproxy.log" 2>&1 &
+  PIDS+=($!)
+  HAPROXY_PID=$!
+fi
+
 accepts() { python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()' "$1" 2>/dev/null; }
 for r in $ROWS; do
   [ -z "${STATUS[$r]:-}" ] || continue
@@ -412,6 +464,7 @@ alive() { # row
     static) kill -0 "$NGINX_PID" 2>/dev/null ;;
     jetty-direct) kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
     tomcat-ajp) kill -0 "$HTTPD_PID" 2>/dev/null && kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
+    haproxy-*) kill -0 "$HAPROXY_PID" 2>/dev/null && kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
     *) kill -0 "$NGINX_PID" 2>/dev/null && kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
   esac
 }

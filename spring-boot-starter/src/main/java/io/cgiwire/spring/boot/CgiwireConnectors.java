@@ -1,5 +1,7 @@
 package io.cgiwire.spring.boot;
 
+import io.cgiwire.core.GatewayMetrics;
+
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
@@ -17,8 +19,10 @@ public final class CgiwireConnectors {
      * @param listener where it listens, e.g. {@code 127.0.0.1:9000} or {@code unix:/run/app/fcgi.sock}
      * @param activeConnections the connections open now
      * @param requests the requests served so far
+     * @param metrics what the connector's sessions counted (violations, refused peers, aborts, ...)
      */
-    public record Entry(String protocol, String listener, LongSupplier activeConnections, LongSupplier requests) {
+    public record Entry(String protocol, String listener, LongSupplier activeConnections, LongSupplier requests,
+            GatewayMetrics metrics) {
     }
 
     private final List<Entry> entries = new CopyOnWriteArrayList<>();

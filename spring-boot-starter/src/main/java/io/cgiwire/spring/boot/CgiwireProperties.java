@@ -78,6 +78,13 @@ public class CgiwireProperties {
         private String allowedRequestAttributesPattern;
 
         /**
+         * FastCGI only: answer FastCGI Authorizer requests (httpd's mod_authnz_fcgi, lighttpd's authorizer mode) with
+         * this path of the application, e.g. /authorize, whose 200 grants access. Unset: the role is refused. SCGI
+         * has no such role: set on cgiwire.scgi, the application does not start.
+         */
+        private String authorizerPath;
+
+        /**
          * How long a connection may stay silent while a request is in flight (Jetty's idle timeout, Tomcat's
          * connectionTimeout). A kept-alive connection between requests is closed by the web server, never by the
          * application.
@@ -182,6 +189,14 @@ public class CgiwireProperties {
 
         public void setAllowedRequestAttributesPattern(String allowedRequestAttributesPattern) {
             this.allowedRequestAttributesPattern = allowedRequestAttributesPattern;
+        }
+
+        public String getAuthorizerPath() {
+            return authorizerPath;
+        }
+
+        public void setAuthorizerPath(String authorizerPath) {
+            this.authorizerPath = authorizerPath;
         }
 
         public Duration getIdleTimeout() {

@@ -85,7 +85,8 @@ final class JettyCgiwireCustomizer implements WebServerFactoryCustomizer<JettyWe
                 LongAdder count = new LongAdder();
                 requests.put(connector, count);
                 connectors.add(new CgiwireConnectors.Entry(spec.gateway().key, spec.describe(),
-                        () -> connector.getConnectedEndPoints().size(), count::sum));
+                        () -> connector.getConnectedEndPoints().size(), count::sum,
+                        connector.getConnectionFactory(CgiConnectionFactory.class).getMetrics()));
             }
             server.setHandler(new RequestCounter(server.getHandler(), Map.copyOf(requests)));
         });
@@ -102,6 +103,7 @@ final class JettyCgiwireCustomizer implements WebServerFactoryCustomizer<JettyWe
         factory.setAllowedPeers(spec.allowedPeers());
         factory.setTrustRemoteUser(spec.properties().isTrustRemoteUser());
         factory.setAllowedRequestAttributesPattern(spec.properties().getAllowedRequestAttributesPattern());
+        factory.setAuthorizerPath(spec.authorizerPath());
         return factory;
     }
 

@@ -31,6 +31,23 @@ record ListenerSpec(Gateway gateway, CgiwireProperties.Listener properties) {
         return specs;
     }
 
+    /**
+     * The Authorizer path for the FastCGI connector, or null.
+     *
+     * @throws IllegalStateException if it is set for SCGI, which has no Authorizer role
+     */
+    String authorizerPath() {
+        String path = properties.getAuthorizerPath();
+        if (path == null || path.isBlank()) {
+            return null;
+        }
+        if (gateway != Gateway.FCGI) {
+            throw new IllegalStateException(gateway.property("authorizer-path") + ": only FastCGI has the Authorizer"
+                    + " role; set cgiwire.fcgi.authorizer-path");
+        }
+        return path;
+    }
+
     boolean isUnix() {
         return properties.hasUnixSocket();
     }

@@ -78,7 +78,7 @@ final class TomcatCgiwireCustomizer implements WebServerFactoryCustomizer<Tomcat
             connector.setPort(spec.port());
         }
         connectors.add(new CgiwireConnectors.Entry(spec.gateway().key, spec.describe(),
-                () -> openConnections(protocol), () -> requestCount(protocol)));
+                () -> openConnections(protocol), () -> requestCount(protocol), protocol.getMetrics()));
     }
 
     private static AbstractCgiProtocol<?> configureProtocol(Connector connector, ListenerSpec spec) {
@@ -95,6 +95,7 @@ final class TomcatCgiwireCustomizer implements WebServerFactoryCustomizer<Tomcat
         protocol.setAllowedPeers(spec.allowedPeers());
         protocol.setTrustRemoteUser(spec.properties().isTrustRemoteUser());
         protocol.setAllowedRequestAttributesPattern(spec.properties().getAllowedRequestAttributesPattern());
+        protocol.setAuthorizerPath(spec.authorizerPath());
         protocol.setConnectionTimeout(Math.toIntExact(spec.idleTimeoutMillis()));
         spec.applyLimits(protocol.getLimits());
         return protocol;

@@ -9,6 +9,7 @@ import io.cgiwire.jetty.ScgiConnectionFactory;
 import io.cgiwire.tomcat.AbstractCgiProtocol;
 import io.cgiwire.tomcat.FcgiNioProtocol;
 import io.cgiwire.tomcat.ScgiNioProtocol;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -144,6 +145,7 @@ class CgiwireAutoConfigurationTest {
                 "cgiwire.fcgi.max-params-bytes=32KB", "cgiwire.fcgi.max-params-count=100",
                 "cgiwire.fcgi.max-param-name-length=200", "cgiwire.fcgi.max-param-value-length=300",
                 "cgiwire.fcgi.max-multiplexed-requests=4", "cgiwire.fcgi.header-read-timeout=3s",
+                "cgiwire.fcgi.authorizer-path=/authorize",
                 "cgiwire.scgi.unix-socket-path=" + socket, "cgiwire.scgi.unix-socket-permissions=rw-rw----",
                 "cgiwire.scgi.max-scgi-header-bytes=1000", "cgiwire.scgi.max-netstring-digits=5").run(context -> {
                     assertThat(context).hasNotFailed();
@@ -160,6 +162,7 @@ class CgiwireAutoConfigurationTest {
                     assertThat(fcgi.getMaxParamValueLength()).isEqualTo(300);
                     assertThat(fcgi.getMaxMultiplexedRequests()).isEqualTo(4);
                     assertThat(fcgi.getHeaderReadTimeout()).isEqualTo(3000);
+                    assertThat(fcgi.getAuthorizerPath()).isEqualTo("/authorize");
                     ScgiNioProtocol scgi = (ScgiNioProtocol) connectors.get(2).getProtocolHandler();
                     assertThat(scgi.getMaxScgiHeaderBytes()).isEqualTo(1000);
                     assertThat(scgi.getMaxNetstringDigits()).isEqualTo(5);
@@ -175,6 +178,7 @@ class CgiwireAutoConfigurationTest {
         jetty.withPropertyValues("cgiwire.fcgi.unix-socket-path=" + socket,
                 "cgiwire.fcgi.unix-socket-permissions=rw-rw-rw-", "cgiwire.fcgi.idle-timeout=7s",
                 "cgiwire.fcgi.max-params-bytes=1000", "cgiwire.fcgi.header-read-timeout=3s",
+                "cgiwire.fcgi.authorizer-path=/authorize",
                 "cgiwire.scgi.port=" + freePort(), "cgiwire.scgi.allowed-peers=192.0.2.1",
                 "cgiwire.scgi.trust-remote-user=true", "cgiwire.scgi.allowed-request-attributes-pattern=X_.*",
                 "cgiwire.scgi.max-scgi-header-bytes=2000").run(context -> {
@@ -185,6 +189,7 @@ class CgiwireAutoConfigurationTest {
                     assertThat(fcgiConnector.getIdleTimeout()).isEqualTo(7000);
                     assertThat(fcgi.getLimits().getMaxParamsBytes()).isEqualTo(1000);
                     assertThat(fcgi.getLimits().getHeaderReadTimeout()).isEqualTo(3000);
+                    assertThat(fcgi.getAuthorizerPath()).isEqualTo("/authorize");
                     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
                             .isEqualTo("rw-rw-rw-");
                     ScgiConnectionFactory scgi = server.getConnectors()[2]
@@ -220,6 +225,16 @@ class CgiwireAutoConfigurationTest {
                     assertThat(client.isConnected()).isTrue();
                 }
             });
+        }
+    }
+
+    @Test
+    void anAuthorizerPathOnScgiIsRefused() {
+        for (WebApplicationContextRunner runner : List.of(tomcat, jetty)) {
+            runner.withPropertyValues("cgiwire.scgi.port=" + freePort(), "cgiwire.scgi.authorizer-path=/authorize")
+                    .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                            .hasMessage("cgiwire.scgi.authorizer-path: only FastCGI has the Authorizer role; set"
+                                    + " cgiwire.fcgi.authorizer-path"));
         }
     }
 
@@ -311,13 +326,22 @@ class CgiwireAutoConfigurationTest {
                         Gauge active = registry.get("cgiwire.connections.active").tag("protocol", "fcgi")
                                 .tag("listener", "127.0.0.1:" + port).gauge();
                         assertThat(active.value()).isZero();
+                        FunctionCounter badVersion = registry.get("cgiwire.violations").tag("protocol", "fcgi")
+                                .tag("kind", "FCGI_BAD_VERSION").functionCounter();
+                        assertThat(badVersion.count()).isZero();
                         try (Socket open = new Socket("127.0.0.1", port)) {
                             assertThat(open.isConnected()).isTrue();
                             await().atMost(Duration.ofSeconds(5)).until(() -> active.value() == 1);
                             assertThat(registry.get("cgiwire.requests").tag("protocol", "fcgi").functionCounter()
                                     .count()).isZero();
+                            // A record of FastCGI version 9: a violation, counted by kind.
+                            open.getOutputStream().write(new byte[] {9, 1, 0, 1, 0, 8, 0, 0});
+                            open.getOutputStream().flush();
+                            await().atMost(Duration.ofSeconds(5)).until(() -> badVersion.count() == 1);
                         }
                         await().atMost(Duration.ofSeconds(5)).until(() -> active.value() == 0);
+                        assertThat(registry.get("cgiwire.refused.peers").tag("protocol", "fcgi").functionCounter()
+                                .count()).isZero();
                     });
         }
     }

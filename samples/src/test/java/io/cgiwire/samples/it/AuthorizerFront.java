@@ -48,8 +48,6 @@ abstract class AuthorizerFront extends FrontServer {
 
     /** httpd 2.4's mod_authnz_fcgi as a generic FastCGI authorizer (check_user_id, authoritative). */
     static final class Httpd extends AuthorizerFront {
-        private static final String MODULES = "/usr/lib/apache2/modules";
-
         Httpd(Path dir, Endpoint backend) {
             super(dir, backend);
         }
@@ -68,30 +66,10 @@ abstract class AuthorizerFront extends FrontServer {
                 listen.append("Listen ").append(listen(site)).append('\n');
             }
             String config = lines(
-                    "ServerRoot \"" + dir + "\"",
-                    "DefaultRuntimeDir \"" + run + "\"",
-                    "PidFile \"" + run.resolve("httpd.pid") + "\"",
-                    "Mutex file:" + run + " default",
-                    "ErrorLog \"" + errorLogFile() + "\"",
-                    "LogLevel info authnz_fcgi:debug",
-                    "LoadModule mpm_event_module " + MODULES + "/mod_mpm_event.so",
-                    "LoadModule authz_core_module " + MODULES + "/mod_authz_core.so",
-                    "LoadModule authz_user_module " + MODULES + "/mod_authz_user.so",
-                    "LoadModule authn_core_module " + MODULES + "/mod_authn_core.so",
-                    "LoadModule authnz_fcgi_module " + MODULES + "/mod_authnz_fcgi.so",
-                    "LoadModule headers_module " + MODULES + "/mod_headers.so",
-                    ROOT ? "User " + WORKER_USER : "",
-                    ROOT ? "Group " + WORKER_USER : "",
-                    "ServerName 127.0.0.1",
+                    io.cgiwire.samples.it.Httpd.server(dir, run, errorLogFile(), "info authnz_fcgi:debug",
+                            "authz_user", "authn_core", "authnz_fcgi", "headers"),
                     listen.toString(),
                     "DocumentRoot \"" + www + "\"",
-                    "Timeout 30",
-                    "StartServers 1",
-                    "ServerLimit 1",
-                    "ThreadsPerChild 16",
-                    "MaxRequestWorkers 16",
-                    "MinSpareThreads 1",
-                    "MaxSpareThreads 16",
                     "AuthnzFcgiDefineProvider authnz cgiwire fcgi://" + backend.host() + ":" + backend.port() + "/",
                     "<Location \"/static/\">",
                     "    AuthType cgiwire",

@@ -3,6 +3,7 @@ package io.cgiwire.samples.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,35 +46,48 @@ final class Httpd extends FrontServer {
                     "</VirtualHost>"));
         }
         String config = lines(
+                server(dir, run, errorLogFile(), "info", "env", "proxy", "proxy_fcgi", "proxy_scgi"),
+                "DocumentRoot \"" + dir.resolve("www") + "\"",
+                "ProxyTimeout 30",
+                vhosts.toString());
+        Path conf = dir.resolve("httpd.conf");
+        Files.writeString(conf, config);
+        return List.of("apache2", "-f", conf.toString(), "-DFOREGROUND");
+    }
+
+    /**
+     * What every httpd here is: its files under {@code dir} and {@code run}, mpm_event with one child process and
+     * authz_core, and {@code modules} (names as in {@code mod_NAME.so}); run as the worker user when started as root.
+     */
+    static String server(Path dir, Path run, Path errorLog, String logLevel, String... modules) {
+        List<String> lines = new ArrayList<>(List.of(
                 "ServerRoot \"" + dir + "\"",
                 "DefaultRuntimeDir \"" + run + "\"",
                 "PidFile \"" + run.resolve("httpd.pid") + "\"",
                 "Mutex file:" + run + " default",
-                "ErrorLog \"" + errorLogFile() + "\"",
-                "LogLevel info",
-                "LoadModule mpm_event_module " + MODULES + "/mod_mpm_event.so",
-                "LoadModule authz_core_module " + MODULES + "/mod_authz_core.so",
-                "LoadModule env_module " + MODULES + "/mod_env.so",
-                "LoadModule proxy_module " + MODULES + "/mod_proxy.so",
-                "LoadModule proxy_fcgi_module " + MODULES + "/mod_proxy_fcgi.so",
-                "LoadModule proxy_scgi_module " + MODULES + "/mod_proxy_scgi.so",
-                ROOT ? "User " + WORKER_USER : "",
-                ROOT ? "Group " + WORKER_USER : "",
+                "ErrorLog \"" + errorLog + "\"",
+                "LogLevel " + logLevel));
+        for (String module : List.of("mpm_event", "authz_core")) {
+            lines.add("LoadModule " + module + "_module " + MODULES + "/mod_" + module + ".so");
+        }
+        for (String module : modules) {
+            lines.add("LoadModule " + module + "_module " + MODULES + "/mod_" + module + ".so");
+        }
+        if (ROOT) {
+            lines.add("User " + WORKER_USER);
+            lines.add("Group " + WORKER_USER);
+        }
+        lines.addAll(List.of(
                 "ServerName 127.0.0.1",
-                "DocumentRoot \"" + dir.resolve("www") + "\"",
                 // a hung backend must fail the test well within its 60 s
                 "Timeout 30",
-                "ProxyTimeout 30",
                 "StartServers 1",
                 "ServerLimit 1",
                 "ThreadsPerChild 16",
                 "MaxRequestWorkers 16",
                 "MinSpareThreads 1",
-                "MaxSpareThreads 16",
-                vhosts.toString());
-        Path conf = dir.resolve("httpd.conf");
-        Files.writeString(conf, config);
-        return List.of("apache2", "-f", conf.toString(), "-DFOREGROUND");
+                "MaxSpareThreads 16"));
+        return lines(lines.toArray(String[]::new));
     }
 
     @Override

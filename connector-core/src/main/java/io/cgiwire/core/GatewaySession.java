@@ -120,6 +120,14 @@ public abstract class GatewaySession {
     }
 
     /**
+     * Whether requests the web server began wait behind the one in flight (FastCGI): they keep the connection for
+     * themselves, whatever the request in flight's FCGI_KEEP_CONN said.
+     */
+    public boolean waiting() {
+        return false;
+    }
+
+    /**
      * The web server closed its side.
      *
      * @throws ProtocolException if that cut a record, netstring or body short

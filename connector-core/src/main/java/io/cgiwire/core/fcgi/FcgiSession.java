@@ -369,6 +369,11 @@ public final class FcgiSession extends GatewaySession {
     }
 
     @Override
+    public boolean waiting() {
+        return !waiting.isEmpty();
+    }
+
+    @Override
     public boolean holding() {
         Waiting next = waiting.peekFirst();
         return next != null && next.params != null && (current == null || ended);

@@ -27,6 +27,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * request ids on a new connection before cgiwire's FCGI_GET_VALUES answer arrived: cgiwire refused the extra ids with
  * FCGI_CANT_MPX_CONN, HAProxy neither retried nor failed them, and their clients waited for {@code timeout server}.
  * Now the extra ids wait their turn on the connection: 50 concurrent clients, 4 rounds, every answer a 200.
+ *
+ * <p>GETs only: with POST bodies, Debian's HAProxy 2.6.12 with {@code mpxs-conns} fails about one request in a
+ * hundred by itself (500, termination state {@code IH}), with or without {@code get-values}. Recorded on the wire,
+ * it sends FCGI_BEGIN_REQUEST and at once FCGI_ABORT_REQUEST for those, before their variables, and cgiwire ends them
+ * with FCGI_END_REQUEST as it should; every request HAProxy did send was answered right.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class HaproxyMultiplexIT {
@@ -71,7 +76,8 @@ class HaproxyMultiplexIT {
             System.out.printf("HaproxyMultiplexIT %s: %d of %d answered 200 over %d backend connections"
                     + " (%d clients), %d CANT_MPX_CONN refusals%n", container, ok, CLIENTS * ROUNDS, connections,
                     CLIENTS, jmx.getLong(counters, "MultiplexRefusals"));
-            assertEquals(List.of(), failures, () -> failures.size() + " failed\n" + haproxy.diagnostics());
+            assertEquals(List.of(), failures, () -> failures.size() + " failed\n" + haproxy.diagnostics()
+                    + "\n--- demo ---\n" + ChildProcess.tail(demo.output()));
             assertEquals(CLIENTS * ROUNDS, ok);
             assertEquals(CLIENTS * ROUNDS, jmx.getLong(counters, "Requests"));
             assertEquals(0, jmx.getLong(counters, "MultiplexRefusals"), "no id refused");

@@ -62,6 +62,8 @@ public abstract class GatewaySession {
     private ProtocolException counted;
     private boolean headPending;
     private long headStarted;
+    /** See {@link #errorStream}. */
+    private PrintStream errorStream;
 
     /**
      * @param protocol the protocol's name for messages ("FastCGI", "SCGI")
@@ -216,29 +218,33 @@ public abstract class GatewaySession {
     }
 
     /**
-     * An error stream for the requests of this connection, to hand a request as an attribute: what is written goes
-     * to {@code sink} as {@link #stderr} frames it, for the request in flight at the time; between requests, and
-     * where the protocol has no such stream, it is dropped. Each flush ({@code println} flushes) is one write.
-     * Costly to make (an encoder and an 8 KiB buffer): one per connection.
+     * The error stream of this connection's requests, to hand each request as an attribute; null where the protocol
+     * has none. What is written goes to {@code sink} as {@link #stderr} frames it, for the request in flight at the
+     * time; between requests it is dropped. Each flush ({@code println} flushes) is one write. Made on the first call,
+     * with that call's sink, and the same after: a PrintStream is costly to make (an encoder and an 8 KiB buffer),
+     * more than the rest of a small request.
      */
-    public final PrintStream newStderr(StderrSink sink) {
-        return new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] bytes, int offset, int length) throws IOException {
-                ByteBuffer[] framed = stderr(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, offset + length)));
-                if (framed != null) {
-                    sink.write(framed);
+    public final synchronized PrintStream errorStream(StderrSink sink) {
+        if (errorStream == null && hasStderr()) {
+            errorStream = new PrintStream(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
                 }
-            }
-        }, true, StandardCharsets.UTF_8);
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    ByteBuffer[] framed = stderr(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, offset + length)));
+                    if (framed != null) {
+                        sink.write(framed);
+                    }
+                }
+            }, true, StandardCharsets.UTF_8);
+        }
+        return errorStream;
     }
 
-    /** Where {@link #newStderr} writes: the adapter's queue to the web server. */
+    /** Where {@link #errorStream} writes: the adapter's queue to the web server. */
     @FunctionalInterface
     public interface StderrSink {
         /** Writes {@code framed} to the web server, in order with the response. */

@@ -1,21 +1,30 @@
 package io.cgiwire.core;
 
 /**
- * The settings every cgiwire connector has, spelled once: the {@link GatewayLimits} and the {@link GatewayTrust} as
- * bean properties of the connector itself. A Jetty connection factory and a Tomcat protocol handler implement it, so
- * that {@code <Set name="maxParamsBytes">} in Jetty XML, {@code maxParamsBytes="..."} on a {@code <Connector>} in
- * server.xml and {@code setMaxParamsBytes(...)} in code name the same property, and the default methods here are the
- * only place that says so.
+ * The settings every cgiwire connector has, spelled once: its {@link Gateway}'s {@link GatewayLimits} and
+ * {@link GatewayTrust} as bean properties of the connector itself. A Jetty connection factory and a Tomcat protocol
+ * handler implement it, so that {@code <Set name="maxParamsBytes">} in Jetty XML, {@code maxParamsBytes="..."} on a
+ * {@code <Connector>} in server.xml and {@code setMaxParamsBytes(...)} in code name the same property, and the
+ * default methods here are the only place that says so.
  */
 public interface GatewaySettings {
+    /** What the connector holds for all its connections. */
+    Gateway gateway();
+
     /** The limits connections are created with: read when a connection opens. */
-    GatewayLimits getLimits();
+    default GatewayLimits getLimits() {
+        return gateway().limits();
+    }
 
     /** What the connector believes of its peer: read when a connection opens. */
-    GatewayTrust getTrust();
+    default GatewayTrust getTrust() {
+        return gateway().trust();
+    }
 
-    /** The connector's counters, which its sessions add to. */
-    GatewayMetrics getMetrics();
+    /** The connector's counters, which its sessions add to; registered with JMX while the connector runs. */
+    default GatewayMetrics getMetrics() {
+        return gateway().metrics();
+    }
 
     /**
      * Whether a new connection from {@code peer} is refused: the line to log, once, before closing it (and it is

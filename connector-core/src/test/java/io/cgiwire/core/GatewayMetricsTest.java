@@ -123,25 +123,8 @@ class GatewayMetricsTest {
 
     @Test
     void aRefusedPeerIsCountedAndSaidOnce() {
-        GatewaySettings settings = new GatewaySettings() {
-            private final GatewayLimits limits = new GatewayLimits();
-            private final GatewayTrust trust = new GatewayTrust();
-
-            @Override
-            public GatewayLimits getLimits() {
-                return limits;
-            }
-
-            @Override
-            public GatewayTrust getTrust() {
-                return trust;
-            }
-
-            @Override
-            public GatewayMetrics getMetrics() {
-                return metrics;
-            }
-        };
+        Gateway gateway = Gateway.fastCgi(new GatewayLimits(), Map.of());
+        GatewaySettings settings = () -> gateway;
         assertNull(settings.refusePeer("192.0.2.1"), "no allowed peers named: everyone");
         settings.setAllowedPeers("10.0.0.0/8");
         assertNull(settings.refusePeer("10.1.2.3"));
@@ -149,7 +132,7 @@ class GatewayMetricsTest {
         assertEquals("192.0.2.1: refused: not in allowedPeers [10.0.0.0/8]", settings.refusePeer("192.0.2.1"));
         assertEquals("peer.example: refused: not in allowedPeers [10.0.0.0/8]", settings.refusePeer("peer.example"),
                 "a name is never looked up");
-        assertEquals(2, metrics.getRefusedPeers());
+        assertEquals(2, gateway.metrics().getRefusedPeers());
     }
 
     @Test

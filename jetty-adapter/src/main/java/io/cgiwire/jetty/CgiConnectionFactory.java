@@ -1,10 +1,8 @@
 package io.cgiwire.jetty;
 
-import io.cgiwire.core.GatewayLimits;
-import io.cgiwire.core.GatewayMetrics;
+import io.cgiwire.core.Gateway;
 import io.cgiwire.core.GatewaySession;
 import io.cgiwire.core.GatewaySettings;
-import io.cgiwire.core.GatewayTrust;
 import io.cgiwire.jetty.internal.GatewayConnection;
 import io.cgiwire.jetty.internal.RefusedConnection;
 import java.net.InetSocketAddress;
@@ -18,6 +16,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.ThreadPool;
 
 /**
  * What the FastCGI and SCGI factories share: the {@link HttpConfiguration} requests are built with, and the
@@ -39,23 +38,18 @@ import org.eclipse.jetty.util.component.LifeCycle;
 public abstract class CgiConnectionFactory extends AbstractConnectionFactory
         implements GatewaySettings, LifeCycle.Listener {
     private final HttpConfiguration httpConfiguration;
-    private final GatewayLimits limits;
-    private final GatewayTrust trust = new GatewayTrust();
-    private final GatewayMetrics metrics;
+    private final Gateway gateway;
 
     /**
      * @param protocol the name the factory registers under on a connector
-     * @param wireProtocol the protocol's own name, for messages and metrics: "FastCGI"
+     * @param gateway the protocol, limits, trust and counters of the factory's connections
      * @param httpConfiguration what Jetty's HTTP connectors also take: idle timeouts, Server/Date headers, URI
      *     compliance, customizers
-     * @param limits the bounds on what the web server may send; read when each connection opens
      */
-    protected CgiConnectionFactory(String protocol, String wireProtocol, HttpConfiguration httpConfiguration,
-            GatewayLimits limits) {
+    protected CgiConnectionFactory(String protocol, Gateway gateway, HttpConfiguration httpConfiguration) {
         super(protocol);
+        this.gateway = gateway;
         this.httpConfiguration = Objects.requireNonNull(httpConfiguration, "httpConfiguration");
-        this.limits = Objects.requireNonNull(limits, "limits");
-        this.metrics = new GatewayMetrics(wireProtocol);
     }
 
     /** The HTTP configuration requests are built with. */
@@ -63,21 +57,9 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
         return httpConfiguration;
     }
 
-    /** The limits: set its properties (e.g. {@code maxParamsBytes}) before connections open. */
     @Override
-    public GatewayLimits getLimits() {
-        return limits;
-    }
-
-    @Override
-    public GatewayTrust getTrust() {
-        return trust;
-    }
-
-    /** The counters of this factory's connections; registered with JMX while its connector runs. */
-    @Override
-    public GatewayMetrics getMetrics() {
-        return metrics;
+    public Gateway gateway() {
+        return gateway;
     }
 
     /**
@@ -103,14 +85,14 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
     @Override
     public void lifeCycleStarted(LifeCycle event) {
         if (event instanceof Connector connector && connector.getConnectionFactories().contains(this)) {
-            metrics.register(listenAddress(connector));
+            getMetrics().register(listenAddress(connector));
         }
     }
 
     @Override
     public void lifeCycleStopped(LifeCycle event) {
         if (event instanceof Connector connector && connector.getConnectionFactories().contains(this)) {
-            metrics.unregister();
+            getMetrics().unregister();
         }
     }
 
@@ -137,7 +119,7 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
     void checkListenAddress(String host, int port, boolean inheritChannel) {
         if (!inheritChannel) {
             String property = "jetty.cgiwire." + getProtocol().substring("cgiwire-".length());
-            trust.checkListenAddress(getProtocol(), host, port, "allowedPeers (" + property
+            getTrust().checkListenAddress(getProtocol(), host, port, "allowedPeers (" + property
                     + ".allowedPeers in a Jetty base)", property + ".host or ." + "unixSocketPath");
         }
     }
@@ -150,7 +132,10 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
             return configure(new RefusedConnection(endPoint, connector.getExecutor(), getProtocol(), refusal),
                     connector, endPoint);
         }
-        GatewaySession session = newSession(connector, peer, inet(endPoint.getLocalSocketAddress()));
+        // The thread pool bounds both the connections served at once and the requests (FCGI_GET_VALUES).
+        int threads = connector.getExecutor() instanceof ThreadPool.SizedThreadPool pool ? pool.getMaxThreads() : -1;
+        GatewaySession session = gateway.newSession(peer, inet(endPoint.getLocalSocketAddress()), System::nanoTime,
+                threads, threads);
         return configure(new GatewayConnection(connector, httpConfiguration, endPoint, getProtocol(), session),
                 connector, endPoint);
     }
@@ -159,12 +144,4 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
     private static InetSocketAddress inet(SocketAddress address) {
         return address instanceof InetSocketAddress inet && inet.getAddress() != null ? inet : null;
     }
-
-    /**
-     * The protocol's session for a new connection.
-     *
-     * @param peer the web server's address; null for a Unix-domain socket
-     * @param local our own address; null for a Unix-domain socket
-     */
-    protected abstract GatewaySession newSession(Connector connector, InetSocketAddress peer, InetSocketAddress local);
 }

@@ -1,12 +1,8 @@
 package io.cgiwire.jetty;
 
+import io.cgiwire.core.Gateway;
 import io.cgiwire.core.GatewayLimits;
-import io.cgiwire.core.GatewaySession;
-import io.cgiwire.core.fcgi.FcgiSession;
-import java.net.InetSocketAddress;
-import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.util.thread.ThreadPool;
 
 /**
  * Serves FastCGI (the Responder role) on a Jetty connector: put it on a {@code ServerConnector} or a
@@ -44,18 +40,10 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
      * @param limits the bounds on what the web server may send; read when each connection opens
      */
     public FcgiConnectionFactory(HttpConfiguration httpConfiguration, GatewayLimits limits) {
-        super(PROTOCOL, "FastCGI", httpConfiguration, limits);
-        getTrust().allowPeersFrom(System.getenv());
+        super(PROTOCOL, Gateway.fastCgi(limits, System.getenv()), httpConfiguration);
         // Reads of up to 64 KiB, a FastCGI record's content, but no more: Jetty's default buffer pool keeps buffers
         // of up to 64 KiB, and a larger one would be allocated (and zeroed) afresh for every read. Records larger
         // than what is buffered are decoded across reads.
         setInputBufferSize(64 * 1024);
-    }
-
-    @Override
-    protected GatewaySession newSession(Connector connector, InetSocketAddress peer, InetSocketAddress local) {
-        // The thread pool bounds both the connections served at once and the requests.
-        int threads = connector.getExecutor() instanceof ThreadPool.SizedThreadPool pool ? pool.getMaxThreads() : -1;
-        return new FcgiSession(getLimits(), getTrust(), getMetrics(), peer, local, System::nanoTime, threads, threads);
     }
 }

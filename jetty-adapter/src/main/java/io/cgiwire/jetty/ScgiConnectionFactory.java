@@ -1,10 +1,7 @@
 package io.cgiwire.jetty;
 
+import io.cgiwire.core.Gateway;
 import io.cgiwire.core.GatewayLimits;
-import io.cgiwire.core.GatewaySession;
-import io.cgiwire.core.scgi.ScgiSession;
-import java.net.InetSocketAddress;
-import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 
 /**
@@ -33,12 +30,7 @@ public class ScgiConnectionFactory extends CgiConnectionFactory {
      * @param limits the bounds on what the web server may send; read when each connection opens
      */
     public ScgiConnectionFactory(HttpConfiguration httpConfiguration, GatewayLimits limits) {
-        super(PROTOCOL, "SCGI", httpConfiguration, limits);
+        super(PROTOCOL, Gateway.scgi(limits), httpConfiguration);
         setInputBufferSize(32 * 1024);
-    }
-
-    @Override
-    protected GatewaySession newSession(Connector connector, InetSocketAddress peer, InetSocketAddress local) {
-        return new ScgiSession(getLimits(), getTrust(), getMetrics(), peer, local, System::nanoTime);
     }
 }

@@ -1,10 +1,8 @@
 package io.cgiwire.tomcat;
 
-import io.cgiwire.core.GatewayLimits;
-import io.cgiwire.core.GatewayMetrics;
+import io.cgiwire.core.Gateway;
 import io.cgiwire.core.GatewaySession;
 import io.cgiwire.core.GatewaySettings;
-import io.cgiwire.core.GatewayTrust;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,31 +50,33 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     static final int DEFAULT_CONNECTION_TIMEOUT = 60_000;
 
     private final Log log = LogFactory.getLog(getClass());
-    private final String wireProtocol;
+    private final Gateway gateway;
     private final String protocolName;
-    private final GatewayLimits limits = new GatewayLimits();
-    private final GatewayTrust trust = new GatewayTrust();
-    private final GatewayMetrics metrics;
 
     /**
      * @param endpoint the endpoint for the sockets, e.g. a {@code NioEndpoint}
-     * @param wireProtocol the protocol's name for logs and messages: "FastCGI"
+     * @param gateway the protocol, limits, trust and counters of the handler's connections
      * @param protocolName the name in Tomcat's thread and JMX names, as "Ajp" for AJP: "Fcgi"
      */
-    protected AbstractCgiProtocol(AbstractEndpoint<S, ?> endpoint, String wireProtocol, String protocolName) {
+    protected AbstractCgiProtocol(AbstractEndpoint<S, ?> endpoint, Gateway gateway, String protocolName) {
         super(endpoint);
-        this.wireProtocol = wireProtocol;
+        this.gateway = gateway;
         this.protocolName = protocolName;
-        this.metrics = new GatewayMetrics(wireProtocol);
         setConnectionTimeout(DEFAULT_CONNECTION_TIMEOUT);
         setKeepAliveTimeout(-1);
         getEndpoint().setUseSendfile(false);
         getEndpoint().setAddress(InetAddress.getLoopbackAddress());
     }
 
-    /** The name of the protocol on the wire, for logs and messages. */
-    String wireProtocol() {
-        return wireProtocol;
+    @Override
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    /** The protocol's side of a new connection; {@code peer} and {@code local} are null on a Unix socket. */
+    GatewaySession newSession(InetSocketAddress peer, InetSocketAddress local) {
+        // FCGI_GET_VALUES answers with the connector's limits on the connections and the requests served at once.
+        return gateway.newSession(peer, local, System::nanoTime, getMaxConnections(), getMaxThreads());
     }
 
     @Override
@@ -94,9 +94,6 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     protected String getNamePrefix() {
         return protocolName.toLowerCase(Locale.ROOT) + "-nio";
     }
-
-    /** The protocol's side of a new connection; {@code peer} and {@code local} are null on a Unix socket. */
-    abstract GatewaySession newSession(GatewayLimits limits, InetSocketAddress peer, InetSocketAddress local);
 
     /** How many bytes a processor reads at once: room for what the web server writes in one go. */
     abstract int inputBufferSize();
@@ -123,7 +120,7 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
 
     @Override
     protected Processor createUpgradeProcessor(SocketWrapperBase<?> socket, UpgradeToken upgradeToken) {
-        throw new IllegalStateException(wireProtocol() + " has no HTTP upgrade");
+        throw new IllegalStateException(gateway.protocol() + " has no HTTP upgrade");
     }
 
     /** TLS is the web server's: logs a warning and ignores the configuration. */
@@ -135,7 +132,7 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     /** TLS is the web server's: logs a warning and ignores the configuration. */
     @Override
     public void addSslHostConfig(SSLHostConfig sslHostConfig, boolean replace) {
-        getLog().warn(wireProtocol() + " connector: TLS belongs to the web server in front; ignoring the"
+        getLog().warn(gateway.protocol() + " connector: TLS belongs to the web server in front; ignoring the"
                 + " SSLHostConfig for " + sslHostConfig.getHostName());
     }
 
@@ -147,7 +144,7 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     /** HTTP upgrade is the web server's: logs a warning and ignores the protocol. */
     @Override
     public void addUpgradeProtocol(UpgradeProtocol upgradeProtocol) {
-        getLog().warn(wireProtocol() + " connector: no HTTP upgrade; ignoring " + upgradeProtocol.getClass().getName());
+        getLog().warn(gateway.protocol() + " connector: no HTTP upgrade; ignoring " + upgradeProtocol.getClass().getName());
     }
 
     @Override
@@ -166,12 +163,12 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
         // Tomcat's own MBeans for this handler (GlobalRequestProcessor, ThreadPool) take its name before it binds.
         String name = getName().replace("\"", "");
         super.init();
-        metrics.register(name);
+        getMetrics().register(name);
     }
 
     @Override
     public void destroy() throws Exception {
-        metrics.unregister();
+        getMetrics().unregister();
         super.destroy();
     }
 
@@ -187,25 +184,8 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
             return;
         }
         InetAddress address = getAddress();
-        trust.checkListenAddress(wireProtocol() + " connector", address == null ? null : address.getHostAddress(),
+        getTrust().checkListenAddress(gateway.protocol() + " connector", address == null ? null : address.getHostAddress(),
                 getPort(), "allowedPeers=\"...\"", "address=\"127.0.0.1\" or unixDomainSocketPath");
-    }
-
-    @Override
-    public GatewayTrust getTrust() {
-        return trust;
-    }
-
-    /** The counters of this connector's connections; registered with JMX from init() to destroy(). */
-    @Override
-    public GatewayMetrics getMetrics() {
-        return metrics;
-    }
-
-    /** The limits processors are created with. */
-    @Override
-    public GatewayLimits getLimits() {
-        return limits;
     }
 
     /** The Unix socket file's mode, as {@code ls} shows it; null when the umask decides. */
@@ -233,18 +213,18 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
             }
         }
         if (!(getEndpoint() instanceof NioEndpoint nio)) {
-            throw new IllegalStateException(wireProtocol() + " connector: unixSocketPermissions needs a NioEndpoint");
+            throw new IllegalStateException(gateway.protocol() + " connector: unixSocketPermissions needs a NioEndpoint");
         }
         nio.setUnixDomainSocketPathPermissions(mode);
     }
 
     /** Whether Tomcat authenticates (true, the default) or trusts REMOTE_USER and AUTH_TYPE from the web server. */
     public boolean getTomcatAuthentication() {
-        return !trust.isTrustRemoteUser();
+        return !getTrust().isTrustRemoteUser();
     }
 
     /** @param tomcatAuthentication false to take REMOTE_USER and AUTH_TYPE from the web server, as AJP's attribute */
     public void setTomcatAuthentication(boolean tomcatAuthentication) {
-        trust.setTrustRemoteUser(!tomcatAuthentication);
+        getTrust().setTrustRemoteUser(!tomcatAuthentication);
     }
 }

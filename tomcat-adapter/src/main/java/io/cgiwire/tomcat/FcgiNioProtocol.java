@@ -1,9 +1,7 @@
 package io.cgiwire.tomcat;
 
 import io.cgiwire.core.GatewayLimits;
-import io.cgiwire.core.GatewaySession;
-import io.cgiwire.core.fcgi.FcgiSession;
-import java.net.InetSocketAddress;
+import io.cgiwire.core.Gateway;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 
@@ -37,18 +35,10 @@ public class FcgiNioProtocol extends AbstractCgiProtocol<NioChannel> {
 
     /** A FastCGI protocol handler on a new {@link NioEndpoint}, listening on the loopback address. */
     public FcgiNioProtocol() {
-        super(new NioEndpoint(), "FastCGI", "Fcgi");
-        // FastCGI's own convention (spec 3.2): the web servers' addresses, when whoever starts us names them.
-        getTrust().allowPeersFrom(System.getenv());
+        super(new NioEndpoint(), Gateway.fastCgi(new GatewayLimits(), System.getenv()), "Fcgi");
     }
 
     /** FCGI_GET_VALUES answers with the connections and the requests served at once: the connector's limits. */
-    @Override
-    GatewaySession newSession(GatewayLimits limits, InetSocketAddress peer, InetSocketAddress local) {
-        return new FcgiSession(limits, getTrust(), getMetrics(), peer, local, System::nanoTime, getMaxConnections(),
-                getMaxThreads());
-    }
-
     @Override
     int inputBufferSize() {
         return INPUT_BUFFER_SIZE;

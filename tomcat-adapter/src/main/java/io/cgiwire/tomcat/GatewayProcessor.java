@@ -1,7 +1,6 @@
 package io.cgiwire.tomcat;
 
 import io.cgiwire.core.GatewayEvent;
-import io.cgiwire.core.GatewayLimits;
 import io.cgiwire.core.GatewayRequest;
 import io.cgiwire.core.GatewaySession;
 import io.cgiwire.core.IpLiterals;
@@ -85,8 +84,6 @@ final class GatewayProcessor extends AbstractProcessor {
     }
 
     private final AbstractCgiProtocol<?> protocol;
-    /** The protocol's limits when this processor was created. */
-    private final GatewayLimits limits;
     private final GatewayInput in;
     private final CgiResponseHead head = new CgiResponseHead();
     /** Guards the socket's write side: the response, and what the session answers by itself. */
@@ -96,13 +93,6 @@ final class GatewayProcessor extends AbstractProcessor {
      * Taken before the write lock when both are needed, never after.
      */
     private final ReentrantLock readLock = new ReentrantLock();
-    /**
-     * The request attribute for FCGI_STDERR. One per connection, not per request: a PrintStream allocates some 24 KiB
-     * of encoder and buffers, more than the rest of a small request. Like the request itself, it is valid only while
-     * the request is in flight (the Servlet spec's "Lifetime of the Request Object"); later lines are dropped.
-     */
-    private PrintStream stderr;
-
     private GatewaySession session;
     /** A request the session has begun, not yet dispatched. */
     private GatewayRequest begun;
@@ -122,7 +112,6 @@ final class GatewayProcessor extends AbstractProcessor {
     GatewayProcessor(AbstractCgiProtocol<?> protocol, Adapter adapter) {
         super(adapter);
         this.protocol = protocol;
-        this.limits = new GatewayLimits(protocol.getLimits());
         this.in = new GatewayInput(this, request, protocol.inputBufferSize());
         request.setInputBuffer(in);
         response.setOutputBuffer(new SocketOutputBuffer());
@@ -216,7 +205,7 @@ final class GatewayProcessor extends AbstractProcessor {
             log.warn("[" + protocol.getName().replace("\"", "") + "] " + refusal);
             return false;
         }
-        session = protocol.newSession(limits,
+        session = protocol.newSession(
                 unix ? null : GatewayRequest.socketAddress(socket.getRemoteAddr(), socket.getRemotePort()),
                 unix ? null : GatewayRequest.socketAddress(socket.getLocalAddr(), socket.getLocalPort()));
         return true;
@@ -232,14 +221,14 @@ final class GatewayProcessor extends AbstractProcessor {
             response.setStatus(400);
             setErrorState(ErrorState.CLOSE_CLEAN, e);
         }
-        if (session.hasStderr()) {
-            if (stderr == null) {
-                stderr = session.newStderr(framed -> {
-                    if (failure == null) {
-                        writeAndFlush(framed);
-                    }
-                });
+        PrintStream stderr = session.errorStream(framed -> {
+            if (failure == null) {
+                writeAndFlush(framed);
             }
+        });
+        if (stderr != null) {
+            // Like the request itself, valid only while the request is in flight (the Servlet spec's "Lifetime of the
+            // Request Object"); later lines are dropped.
             request.setAttribute(FcgiNioProtocol.STDERR_ATTRIBUTE, stderr);
         }
     }
@@ -832,7 +821,6 @@ final class GatewayProcessor extends AbstractProcessor {
         recycleRequest();
         in.recycleConnection();
         session = null;
-        stderr = null;
         begun = null;
         failure = null;
         draining = false;

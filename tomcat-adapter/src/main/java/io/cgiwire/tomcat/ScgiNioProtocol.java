@@ -1,9 +1,7 @@
 package io.cgiwire.tomcat;
 
 import io.cgiwire.core.GatewayLimits;
-import io.cgiwire.core.GatewaySession;
-import io.cgiwire.core.scgi.ScgiSession;
-import java.net.InetSocketAddress;
+import io.cgiwire.core.Gateway;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 
@@ -24,12 +22,7 @@ public class ScgiNioProtocol extends AbstractCgiProtocol<NioChannel> {
 
     /** An SCGI protocol handler on a new {@link NioEndpoint}, listening on the loopback address. */
     public ScgiNioProtocol() {
-        super(new NioEndpoint(), "SCGI", "Scgi");
-    }
-
-    @Override
-    GatewaySession newSession(GatewayLimits limits, InetSocketAddress peer, InetSocketAddress local) {
-        return new ScgiSession(limits, getTrust(), getMetrics(), peer, local, System::nanoTime);
+        super(new NioEndpoint(), Gateway.scgi(new GatewayLimits()), "Scgi");
     }
 
     @Override

@@ -41,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayLimits;
@@ -513,13 +514,14 @@ class FcgiSessionTest {
     void stderrStreamWritesThroughTheSinkOnlyWhileAResponseIsInProgress() throws Exception {
         Driver d = inFlight(FCGI_KEEP_CONN);
         List<byte[]> written = new java.util.ArrayList<>();
-        java.io.PrintStream err = d.session.newStderr(framed -> written.add(bytes(framed)));
+        java.io.PrintStream err = d.session.errorStream(framed -> written.add(bytes(framed)));
         err.println("oops");
         assertEquals(List.of(escape(zeroPadded(FCGI_STDERR, 1, latin1("oops\n")))),
                 written.stream().map(b -> escape(b)).toList());
         d.end();
         err.println("late");
         assertEquals(1, written.size(), "dropped after the end");
+        assertSame(err, d.session.errorStream(framed -> fail("a second sink is not used")), "one per connection");
     }
 
     @Test

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayLimits;
@@ -170,6 +171,7 @@ class ScgiSessionTest {
         assertTrue(s.ended());
         assertNull(s.end());
         assertFalse(s.hasStderr());
+        assertNull(s.errorStream(framed -> fail("SCGI has no error stream")));
         assertNull(s.stderr(ByteBuffer.wrap(latin1("x"))));
         assertFalse(s.holding());
         assertTrue(s.closeWhenIdle());

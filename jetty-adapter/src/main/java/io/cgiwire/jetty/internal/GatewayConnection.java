@@ -72,8 +72,6 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     private HttpChannel channel;
     private final Attributes attributes = new Attributes.Lazy();
     private final CgiResponseHead responseHead = new CgiResponseHead();
-    /** The error stream's PrintStream: one per connection, as it is costly to make (an encoder and an 8 KiB buffer). */
-    private PrintStream stderr;
 
     private RetainableByteBuffer input;
     private GatewayStream stream;
@@ -356,12 +354,8 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
      * the connector makes attributes, the trusted user.
      */
     private void prepare(org.eclipse.jetty.server.Request request, GatewayRequest gatewayRequest) {
-        if (session.hasStderr()) {
-            synchronized (lock) {
-                if (stderr == null) {
-                    stderr = session.newStderr(framed -> flusher.write(Callback.NOOP, framed));
-                }
-            }
+        PrintStream stderr = session.errorStream(framed -> flusher.write(Callback.NOOP, framed));
+        if (stderr != null) {
             request.setAttribute(FcgiConnectionFactory.STDERR_ATTRIBUTE, stderr);
         }
         for (Map.Entry<String, String> attribute : gatewayRequest.attributes().entrySet()) {

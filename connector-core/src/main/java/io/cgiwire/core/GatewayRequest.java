@@ -283,9 +283,13 @@ public final class GatewayRequest {
         return socketAddress(remoteAddr, remotePort);
     }
 
-    /** The local address as a socket address, without DNS; null if unknown. */
+    /**
+     * The local address as a socket address, without DNS; null if unknown. Without an address (no SERVER_ADDR, and
+     * a Unix socket to the web server: HAProxy and Caddy) it is {@link #localName()} with the local port, so that a
+     * container that keeps only a socket address still knows the name and port the client used.
+     */
     public InetSocketAddress localSocketAddress() {
-        return socketAddress(localAddr, localPort);
+        return socketAddress(localAddr != null ? localAddr : localName, localPort);
     }
 
     /** The number of headers. */

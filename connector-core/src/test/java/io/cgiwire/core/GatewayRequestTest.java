@@ -117,6 +117,29 @@ class GatewayRequestTest {
         assertEquals(host, header(r, "Host"), "the Host header is host()");
     }
 
+    /** A Unix socket to HAProxy or Caddy: no SERVER_ADDR, no socket address, so the local side is SERVER_NAME. */
+    @ParameterizedTest(name = "SERVER_NAME {0}, SERVER_PORT {1}")
+    @CsvSource(nullValues = "-", value = {
+        "127.0.0.1,   8080, false, 127.0.0.1,   8080",
+        "example.org, 80,   true,  example.org, 80",
+        "-,           8080, -,     -,           -",
+    })
+    void withoutALocalAddressTheSocketAddressIsTheServerName(String serverName, String serverPort, Boolean unresolved,
+            String hostString, Integer port) throws ProtocolException {
+        List<String> env = new ArrayList<>(List.of("SERVER_PORT", serverPort));
+        if (serverName != null) {
+            env.addAll(List.of("SERVER_NAME", serverName));
+        }
+        InetSocketAddress a = view(PEER, null, new GatewayTrust(), env.toArray(String[]::new)).localSocketAddress();
+        if (hostString == null) {
+            assertNull(a);
+            return;
+        }
+        assertEquals(unresolved, a.isUnresolved(), "no DNS");
+        assertEquals(hostString, a.getHostString());
+        assertEquals(port, a.getPort());
+    }
+
     @Test
     void theClientsHostWinsAndTakesServerPortWhenItHasNone() throws ProtocolException {
         GatewayRequest r = view("HTTP_HOST", "www.example.com", "SERVER_PORT", "8080", "SERVER_NAME", "web");

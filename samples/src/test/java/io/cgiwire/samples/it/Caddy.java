@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Caddy 2.6 with {@code reverse_proxy ... { transport fastcgi }} (as samples/configs/caddy-fcgi.Caddyfile), run
  * in the foreground with {@code admin off} and its HOME and XDG folders in its own directory, logging to stderr.
- * FastCGI over TCP only: Caddy has no SCGI, and never keeps a FastCGI connection.
+ * FastCGI over TCP or a Unix socket ({@code unix//PATH}): Caddy has no SCGI, and never keeps a FastCGI connection.
  */
 final class Caddy extends FrontServer {
 
@@ -24,8 +24,8 @@ final class Caddy extends FrontServer {
 
     @Override
     List<String> prepare() throws IOException {
-        if (protocol != Protocol.FCGI || backend.isUnix()) {
-            throw new IllegalArgumentException("the Caddy setup proxies FastCGI over TCP only");
+        if (protocol != Protocol.FCGI) {
+            throw new IllegalArgumentException("Caddy has no SCGI");
         }
         Files.createDirectories(dir.resolve("www"));
         for (String d : List.of("home", "config", "data")) {
@@ -48,7 +48,8 @@ final class Caddy extends FrontServer {
         return lines(
                 "http://:" + port(site) + " {",
                 "    bind 127.0.0.1",
-                "    reverse_proxy " + backend.host() + ":" + backend.port() + " {",
+                "    reverse_proxy " + (backend.isUnix() ? "unix/" + backend.unixSocket()
+                        : backend.host() + ":" + backend.port()) + " {",
                 "        transport fastcgi {",
                 "            root " + dir.resolve("www"),
                 // a hung backend must fail the test well within its 60 s

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * HAProxy 2.6 with an {@code fcgi-app} (keep-conn, get-values, no mpxs-conns: as samples/configs/haproxy-fcgi.cfg)
- * and {@code server ... proto fcgi}, in the foreground ({@code -db}), logging to its stderr. FastCGI over TCP only:
- * HAProxy has no SCGI.
+ * and {@code server ... proto fcgi}, in the foreground ({@code -db}), logging to its stderr. FastCGI over TCP or a
+ * Unix socket ({@code unix@PATH}): HAProxy has no SCGI.
  */
 final class Haproxy extends FrontServer {
 
@@ -23,11 +23,12 @@ final class Haproxy extends FrontServer {
 
     @Override
     List<String> prepare() throws IOException {
-        if (protocol != Protocol.FCGI || backend.isUnix()) {
-            throw new IllegalArgumentException("the HAProxy setup proxies FastCGI over TCP only");
+        if (protocol != Protocol.FCGI) {
+            throw new IllegalArgumentException("HAProxy has no SCGI");
         }
         Path www = Files.createDirectories(dir.resolve("www"));
-        String server = "    server cgiwire1 " + backend.host() + ":" + backend.port() + " proto fcgi";
+        String address = backend.isUnix() ? "unix@" + backend.unixSocket() : backend.host() + ":" + backend.port();
+        String server = "    server cgiwire1 " + address + " proto fcgi";
         String config = lines(
                 "global",
                 "    log stderr format short local0 info",

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Where the time of one request goes: CPU microseconds per request of the backend JVM and of nginx's worker, for
 # nginx → HTTP, FastCGI (TCP and Unix socket) and SCGI → the demo, on Jetty and on Tomcat, /hello by default.
+# SCGI opens a connection per request, by the protocol: it is also compared with nginx → HTTP opening a connection
+# per request (no upstream keepalive), the least the container's own connector costs that way.
 # Throughput on a shared 2-core machine moves with everything else that runs; CPU per request of each process moves
 # much less, and it says which side a difference comes from.
 #
@@ -78,11 +80,12 @@ up = lambda name, target: "  upstream %s { server %s; keepalive 64; keepalive_re
 http = 'proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://%s;'
 fcgi = "include /etc/nginx/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass %s;"
 scgi = "include /etc/nginx/scgi_params; scgi_pass %s;"
+close = "proxy_pass http://%s;"
 paths = [
     ("jetty-http", http % "jh"), ("jetty-fcgi", fcgi % "jf"), ("jetty-fcgi-unix", fcgi % "ju"),
-    ("jetty-scgi", scgi % ("%s:%s" % (host, p[2]))),
+    ("jetty-scgi", scgi % ("%s:%s" % (host, p[2]))), ("jetty-httpclose", close % ("%s:%s" % (host, p[0]))),
     ("tomcat-http", http % "th"), ("tomcat-fcgi", fcgi % "tf"), ("tomcat-fcgi-unix", fcgi % "tu"),
-    ("tomcat-scgi", scgi % ("%s:%s" % (host, p[5]))),
+    ("tomcat-scgi", scgi % ("%s:%s" % (host, p[5]))), ("tomcat-httpclose", close % ("%s:%s" % (host, p[3]))),
 ]
 socks = []
 for _ in paths:
@@ -117,7 +120,8 @@ while read -r name port; do
   PORT[$name]=$port
   case $name in jetty-*) JVM[$name]=$jetty_PID ;; tomcat-*) JVM[$name]=$tomcat_PID ;; esac
 done <"$WORK/ports"
-ORDER=(jetty-http jetty-fcgi jetty-fcgi-unix jetty-scgi tomcat-http tomcat-fcgi tomcat-fcgi-unix tomcat-scgi)
+ORDER=(jetty-http jetty-fcgi jetty-fcgi-unix jetty-scgi jetty-httpclose tomcat-http tomcat-fcgi tomcat-fcgi-unix
+  tomcat-scgi tomcat-httpclose)
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
@@ -160,6 +164,8 @@ label = {
     "jetty-fcgi-unix": "nginx → FastCGI (Unix socket) → cgiwire on Jetty", "jetty-scgi": "nginx → SCGI → cgiwire on Jetty",
     "tomcat-http": "nginx → HTTP (keepalive) → Tomcat NIO", "tomcat-fcgi": "nginx → FastCGI (TCP) → cgiwire on Tomcat",
     "tomcat-fcgi-unix": "nginx → FastCGI (Unix socket) → cgiwire on Tomcat", "tomcat-scgi": "nginx → SCGI → cgiwire on Tomcat",
+    "jetty-httpclose": "nginx → HTTP (a connection per request) → Jetty",
+    "tomcat-httpclose": "nginx → HTTP (a connection per request) → Tomcat NIO",
 }
 print("# CPU per request\n")
 print("Run of %s UTC at commit %s by `bench/cpu.sh`: GET %s, wrk -t2 -c%s, %s x %s s per path (paths alternating), "
@@ -167,16 +173,23 @@ print("Run of %s UTC at commit %s by `bench/cpu.sh`: GET %s, wrk -t2 -c%s, %s x 
       % (datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"), commit, route, conns, sum(r[3] for r in rows.values()) // len(rows), duration, load))
 print("CPU time of the backend JVM and of nginx's worker during the path's runs, divided by the requests served "
       "(from /proc, %d ticks per second). × is the sum's ratio to the same container's nginx → HTTP row: above 1, "
-      "a request costs the machine more than through HTTP.\n" % hz)
-print("| path | req/s | JVM µs/request | nginx µs/request | JVM + nginx | × HTTP |")
-print("|---|---:|---:|---:|---:|---:|")
-base = {}
+      "a request costs the machine more than through HTTP. JVM × is the JVM's µs/request against the same HTTP row's "
+      "(issue 16's measure); for SCGI also against HTTP with a connection per request (JVM × per-connection HTTP).\n" % hz)
+print("| path | req/s | JVM µs/request | nginx µs/request | JVM + nginx | × HTTP | JVM × HTTP | JVM × per-connection HTTP |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+base, jbase, cbase = {}, {}, {}
 for path, (n, j, k, reps) in rows.items():
+    c = path.split("-")[0]
+    if path.endswith("-http"): base[c] = us(j, n) + us(k, n); jbase[c] = us(j, n)
+    if path.endswith("-httpclose"): cbase[c] = rows[path][1] * 1e6 / hz / rows[path][0]
+for path, (n, j, k, reps) in rows.items():
+    c = path.split("-")[0]
     total = us(j, n) + us(k, n)
-    if path.endswith("-http"): base[path.split("-")[0]] = total
-    b = base.get(path.split("-")[0])
-    print("| %s | %s | %.1f | %.1f | %.1f | %s |" % (label[path], format(round(n / (reps * float(duration))), ","),
-          us(j, n), us(k, n), total, "%.2f×" % (total / b) if b else ""))
+    b = base.get(c)
+    per_conn = "%.2f×" % (us(j, n) / cbase[c]) if path.endswith("-scgi") and c in cbase else ""
+    print("| %s | %s | %.1f | %.1f | %.1f | %s | %s | %s |" % (label[path], format(round(n / (reps * float(duration))), ","),
+          us(j, n), us(k, n), total, "%.2f×" % (total / b) if b else "", "%.2f×" % (us(j, n) / jbase[c]) if c in jbase else "",
+          per_conn))
 PY
 log "wrote $RESULTS/$OUT"
 cat "$RESULTS/$OUT"

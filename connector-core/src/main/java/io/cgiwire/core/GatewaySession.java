@@ -38,8 +38,20 @@ import java.util.function.LongSupplier;
  * thread.
  */
 public abstract class GatewaySession {
-    /** What {@link #complete} decided. */
-    public record Completion(ByteBuffer owed, boolean keepConnection) {
+    /**
+     * What {@link #complete} decided.
+     *
+     * @param owed what must still be written for the request, or null
+     * @param keepConnection whether the connection carries another request
+     * @param inputComplete whether the web server has sent all that the protocol lets it send on this connection, so
+     *     that a connection that is not kept may close at once, with nothing left to drain, once the adapter has no
+     *     unread bytes either; false when more may come
+     */
+    public record Completion(ByteBuffer owed, boolean keepConnection, boolean inputComplete) {
+        /** A completion after which the web server may still send something. */
+        public Completion(ByteBuffer owed, boolean keepConnection) {
+            this(owed, keepConnection, false);
+        }
     }
 
     private final String protocol;

@@ -111,6 +111,11 @@ public final class ScgiDecoder implements Decoder<ScgiEvent> {
         return null;
     }
 
+    /** Whether the request is complete: its End was decoded, and nothing may follow it. */
+    public boolean complete() {
+        return state == State.DONE;
+    }
+
     /**
      * Accepts the end of input once the body is complete, or before the first byte: httpd's mod_proxy_scgi opens a
      * connection and then closes it unused when it refuses a chunked request with 411, so an empty connection is a

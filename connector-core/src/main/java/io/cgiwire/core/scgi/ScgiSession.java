@@ -118,9 +118,15 @@ public final class ScgiSession extends GatewaySession {
         return null;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Once the body has arrived whole the web server sends nothing more (a byte past it would break SCGI), so the
+     * connection may close at once: waiting for the web server's close would cost a read event per request.
+     */
     @Override
     public Completion complete(boolean failed) {
         dropCurrent();
-        return new Completion(null, false);
+        return new Completion(null, false, decoder.complete());
     }
 }

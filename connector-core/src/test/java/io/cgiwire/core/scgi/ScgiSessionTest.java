@@ -178,7 +178,19 @@ class ScgiSessionTest {
         GatewaySession.Completion c = s.complete(false);
         assertNull(c.owed());
         assertFalse(c.keepConnection(), "one request per connection");
+        assertFalse(c.inputComplete(), "4 body bytes are still to come: the connection drains them");
         assertNull(s.current());
+    }
+
+    /** Once the body is in whole, nothing more may come: the connection may close without waiting for the peer. */
+    @Test
+    void aCompleteRequestLeavesNothingToDrain() throws ProtocolException {
+        for (byte[] whole : List.of(RawClient.scgi(RawClient.get("/hello"), new byte[0]),
+                RawClient.scgi(RawClient.post("/echo", 3), latin1("abc")))) {
+            Driver d = new Driver(SESSIONS.get(), IDLE);
+            d.read(whole);
+            assertTrue(d.session.complete(false).inputComplete());
+        }
     }
 
     @Test

@@ -572,7 +572,10 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
             }
             keep = completion.keepConnection() && !failed && !inputEnded && !closed
                     && !getConnector().isShutdown();
-            if (!keep && failure == null && !failed && !closed) {
+            // A connection that ends cleanly waits for the web server's close, unless nothing more can come (SCGI
+            // after its body): then it closes at once, a read event per request less.
+            boolean quiet = completion.inputComplete() && (input == null || !input.hasRemaining());
+            if (!keep && failure == null && !failed && !closed && !quiet) {
                 draining = true;
             }
             if (keep) {

@@ -40,6 +40,9 @@ Python 3 standard library only. Three sub-commands:
       Sanity-checks every *.bin under DIR (protocol from the name: *_fcgi-*, *_fastcgi-* or *_scgi-*): records
       well-formed, params decode exactly, request complete, STDIN / body length equals CONTENT_LENGTH when that
       is given, known byte patterns of the big-post and chunked bodies. Exit status 1 on any problem.
+
+Self-test of how the captures are named (which label each request or connection gets): test_capture_peer.py
+beside this file.
 """
 
 import argparse

@@ -54,7 +54,9 @@ mkdir -p "$WORK"/{cap-fcgi,cap-scgi,www,nginx/tmp,apache/run,lighttpd/upload,lig
 chmod 755 "$WORK" "$WORK/www"
 chown -R www-data:www-data "$WORK/nginx/tmp" "$WORK/lighttpd/upload" "$WORK/lighttpd/log"  # lighttpd opens its log after dropping root
 LABEL="$WORK/label"
-echo none > "$LABEL"
+# the peer reads this file when a request starts: replace it whole (rename), never let it see it half written
+set_label() { printf '%s\n' "$1" > "$LABEL.tmp" && mv -f "$LABEL.tmp" "$LABEL"; }
+set_label none
 
 # --- free ports --------------------------------------------------------------------------------------------------
 NEXT_PORT=$PORT_BASE
@@ -259,7 +261,7 @@ RESULTS="$WORK/curl-results.tsv"
 printf 'scenario\thttp_status\tresponse_bytes\tcurl_exit\tcurl_command\n' > "$RESULTS"
 run() {  # run LABEL URL [curl args...]: one request, the peer names its capture after LABEL
     local label=$1 url=$2; shift 2
-    echo "$label" > "$LABEL"
+    set_label "$label"
     local code rc=0
     code=$(curl -sS -k --max-time 20 -o "$WORK/response.out" -w '%{http_code}' "$@" "$url") || rc=$?
     local shown
@@ -310,7 +312,7 @@ for sp in lighttpd_fcgi:$L_FCGI_STREAM lighttpd_scgi:$L_SCGI_STREAM; do
         run "${sp%%:*}-chunked-streamed" "http://127.0.0.1:${sp##*:}/echo" -X POST -T - -H 'Expect:' \
             -H 'Content-Type: application/octet-stream'
 done
-echo none > "$LABEL"
+set_label none
 
 # --- versions, then stop everything (front servers first: the peers see their connections close) -----------------
 {
@@ -334,6 +336,17 @@ for cap in "$WORK"/cap-fcgi "$WORK"/cap-scgi; do
         [ -e "$f" ] || continue
         name=$(basename "$f" .bin)
         case "$name" in none*|request*|*.req1|*.req2) continue ;; esac
+        cp "$f" "$OUTDIR/$name.bin"; cp "${f%.bin}.txt" "$OUTDIR/$name.txt"
+    done
+done
+# a scenario that reached the peer only as a connection carrying no request (httpd's SCGI chunked upload: it
+# connects, sends nothing and closes) has that connection as its fixture; the peer keeps it under no-request/
+for cap in "$WORK"/cap-fcgi "$WORK"/cap-scgi; do
+    for f in "$cap"/no-request/*.bin; do
+        [ -e "$f" ] || continue
+        name=$(basename "$f" .bin)
+        case "$name" in none*|request*|*.req1|*.req2) continue ;; esac
+        [ -e "$OUTDIR/$name.bin" ] && continue
         cp "$f" "$OUTDIR/$name.bin"; cp "${f%.bin}.txt" "$OUTDIR/$name.txt"
     done
 done

@@ -47,7 +47,9 @@ trap cleanup EXIT
 rm -rf "$WORK"
 mkdir -p "$WORK"/{cap-fcgi,www,haproxy,caddy/home,caddy/config,caddy/data}
 LABEL="$WORK/label"
-echo none > "$LABEL"
+# the peer reads this file when a request starts: replace it whole (rename), never let it see it half written
+set_label() { printf '%s\n' "$1" > "$LABEL.tmp" && mv -f "$LABEL.tmp" "$LABEL"; }
+set_label none
 
 NEXT_PORT=$PORT_BASE
 port_free() { python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null; }
@@ -126,7 +128,7 @@ RESULTS="$WORK/curl-results-fronts.tsv"
 printf 'scenario\thttp_status\tresponse_bytes\tcurl_exit\tcurl_command\n' > "$RESULTS"
 run() {
     local label=$1 url=$2; shift 2
-    echo "$label" > "$LABEL"
+    set_label "$label"
     local code rc=0
     code=$(curl -sS --max-time 20 -o "$WORK/response.out" -w '%{http_code}' "$@" "$url") || rc=$?
     local shown
@@ -158,7 +160,7 @@ run haproxy_fcgi-small-chunked "http://127.0.0.1:$H_FCGI/echo" \
 run haproxy_fcgi-small-chunked-buffered "http://127.0.0.1:$H_FCGI_BUF/echo" \
     -H 'Content-Type: application/octet-stream' -H 'Transfer-Encoding: chunked' --data-binary "@$WORK/small-chunked.body"
 cases caddy_fcgi "http://127.0.0.1:$C_FCGI"
-echo none > "$LABEL"
+set_label none
 
 {
     echo "captured: $(date -u +%Y-%m-%d)"
@@ -177,7 +179,8 @@ for f in "$WORK"/cap-fcgi/*.bin; do
     [ -e "$f" ] || continue
     name=$(basename "$f" .bin)
     # HAProxy refused the 20000-byte chunked uploads itself (400): it opened a connection, sent FCGI_GET_VALUES
-    # and reset it; no request to keep (curl-results-fronts.tsv has the 400s, the .txt stays in $WORK)
+    # and reset it; no request to keep: the peer writes such a connection under no-request/, which stays in
+    # $WORK (curl-results-fronts.tsv has the 400s)
     case "$name" in none*|request*|haproxy_fcgi-chunked|haproxy_fcgi-chunked-buffered) continue ;; esac
     cp "$f" "$OUTDIR/$name.bin"; cp "${f%.bin}.txt" "$OUTDIR/$name.txt"
 done

@@ -13,8 +13,10 @@ Python 3 standard library only. Three sub-commands:
         SCGI:    reads the netstring and CONTENT_LENGTH body bytes, writes the same Status/Content-Type/"ok"
                  response and closes.
       The files of a request are written BEFORE its response is sent, so once the HTTP client got its answer
-      they exist. For each completed request, named by the text in --label-file at that moment (default
-      "request"; a repeated label gets ".2", ".3", ... appended):
+      they exist. Each request is named by the text in --label-file when its first byte arrived (FastCGI: the
+      header of its first record with a request id other than 0; SCGI: the connection's first byte), whenever
+      it completes or its connection closes (default "request"; a repeated label gets ".2", ".3", ...
+      appended). Write the label file atomically (a temporary file renamed over it). For each request:
         OUT/<label>.bin   the raw bytes of that request (FastCGI on a kept-alive connection: the bytes since
                           the end of the previous request on the connection, i.e. from its BEGIN_REQUEST up to
                           and including its empty STDIN record; SCGI: the whole connection)
@@ -23,9 +25,12 @@ Python 3 standard library only. Three sub-commands:
                           request and at EOF), and a listing of all its requests
         OUT/index.tsv     one line per request: label, connection number, request number on the connection,
                           byte count
-      A connection that the front server closes without a complete request (e.g. one it opened and then
-      refused to use) is kept the same way under the label of that moment, with request number "none"; its
-      .bin holds whatever arrived, possibly nothing.
+      A request still incomplete when the front server closes its connection is kept the same way under its
+      label, with request number "none". A connection that carried no request at all (HAProxy's connections
+      with only FCGI_GET_VALUES, opened for a request it then refused itself; httpd's empty SCGI connection)
+      claims no request label: it is kept as OUT/no-request/<label>.bin / .txt, <label> being the text of the
+      label file when the connection was accepted, and listed in index.tsv as "no-request/<label>" with request
+      number "none". Its .bin holds whatever arrived, possibly nothing.
       Stop it with SIGTERM or SIGINT.
 
   dump   --proto fcgi|scgi FILE.bin
@@ -35,6 +40,9 @@ Python 3 standard library only. Three sub-commands:
       Sanity-checks every *.bin under DIR (protocol from the name: *_fcgi-*, *_fastcgi-* or *_scgi-*): records
       well-formed, params decode exactly, request complete, STDIN / body length equals CONTENT_LENGTH when that
       is given, known byte patterns of the big-post and chunked bodies. Exit status 1 on any problem.
+
+Self-test of how the captures are named (which label each request or connection gets): test_capture_peer.py
+beside this file.
 """
 
 import argparse
@@ -417,13 +425,15 @@ class Capture:
         self.conn_seq = 0
         self.used = set()
         os.makedirs(os.path.join(out, "conn"), exist_ok=True)
+        os.makedirs(os.path.join(out, "no-request"), exist_ok=True)
 
     def next_conn(self):
         with self.lock:
             self.conn_seq += 1
             return self.conn_seq
 
-    def label(self):
+    def label_text(self):
+        """The text of the label file now, not claimed."""
         text = "request"
         if self.label_file:
             try:
@@ -431,6 +441,13 @@ class Capture:
                     text = f.read().strip() or text
             except OSError:
                 pass
+        return text
+
+    def label(self):
+        """Claims the label of this moment for one request: a name no other capture has."""
+        return self.claim(self.label_text())
+
+    def claim(self, text):
         with self.lock:
             name, k = text, 1
             while name in self.used:
@@ -473,10 +490,13 @@ class Handler(socketserver.BaseRequestHandler):
     def handle(self):
         cap = self.server.capture
         conn_no = cap.next_conn()
+        # names this connection's capture if it never carries a request; a request is named when it starts
+        opened_under = cap.label_text()
         sock = self.request
         buf = bytearray()
         reads = []  # (offset, size)
         requests = []  # (label, start, end)
+        current = None  # the label of the request whose bytes are arriving, claimed at its first byte
         head = ["protocol: %s" % ("FastCGI" if cap.proto == "fcgi" else "SCGI"),
                 "peer: %s" % peer_text(self), "local: %s" % local_text(self), "connection: %d" % conn_no]
 
@@ -492,8 +512,7 @@ class Handler(socketserver.BaseRequestHandler):
                 lines.append(listing_for(cap.proto, bytes(buf[s:e])).rstrip("\n"))
             cap.write(os.path.join("conn", "conn-%d.txt" % conn_no), "\n".join(lines) + "\n")
 
-        def save_request(start, end):
-            label = cap.label()
+        def save_request(label, start, end):
             n = len(requests) + 1
             requests.append((label, start, end))
             seg_reads = [s for off, s in reads if off + s > start and off < end]
@@ -520,9 +539,12 @@ class Handler(socketserver.BaseRequestHandler):
                 reads.append((len(buf), len(chunk)))
                 buf += chunk
                 if cap.proto == "scgi":
+                    if current is None:
+                        current = cap.label()  # one request per SCGI connection, from its first byte
                     need = scgi_needed(buf)
                     if need is not None and len(buf) >= need:
-                        save_request(0, need)
+                        save_request(current, 0, need)
+                        current = None
                         sock.sendall(RESPONSE_HEAD_AND_BODY)
                         close_after = True
                         break
@@ -530,6 +552,10 @@ class Handler(socketserver.BaseRequestHandler):
                 # FastCGI: walk the complete records that arrived
                 out = bytearray()
                 while True:
+                    if current is None and len(buf) - pos >= 4 and (buf[pos + 2] << 8 | buf[pos + 3]) != 0:
+                        # the first record of a request (management records have request id 0, spec 3.3):
+                        # the request takes the label of this moment, not of when it ends or its connection closes
+                        current = cap.label()
                     r, nxt = parse_record(buf, pos)
                     if r is None:
                         break
@@ -543,7 +569,8 @@ class Handler(socketserver.BaseRequestHandler):
                         keep = bool(r.content[2] & FCGI_KEEP_CONN) if len(r.content) >= 3 else False
                         self.keep = keep
                     elif (r.type == FCGI_STDIN and not r.content) or r.type == FCGI_ABORT_REQUEST:
-                        save_request(seg_start, pos)
+                        save_request(current or cap.label(), seg_start, pos)
+                        current = None
                         seg_start = pos
                         if r.type == FCGI_STDIN:
                             out += fcgi_record(FCGI_STDOUT, r.request_id, RESPONSE_HEAD_AND_BODY)
@@ -573,18 +600,23 @@ class Handler(socketserver.BaseRequestHandler):
                         buf += chunk
                 except OSError:
                     pass
-            if not requests or len(buf) > seg_start and not close_after:
-                # the front server closed a connection that carried no complete request (or left a partial one):
-                # keep those bytes too (possibly none), named after the label of the moment
-                label = cap.label()
+            if current is not None or not requests or len(buf) > seg_start and not close_after:
+                # the front server closed the connection in the middle of a request: keep it under the label
+                # that request took; or it closed a connection that carried no request at all (only
+                # FCGI_GET_VALUES, or nothing): keep its bytes apart, under the label of when it was opened,
+                # so that it never takes the name of a request that comes later
+                if current is not None:
+                    label, what, listing = current, "an incomplete request", listing_for
+                else:
+                    label, what, listing = cap.claim("no-request/" + opened_under), "no request", bytes_listing
                 data = bytes(buf[seg_start:])
                 cap.write(label + ".bin", data)
                 lines = list(head)
                 lines.append("scenario: %s" % label)
-                lines.append("closed by the front server after %d byte(s) with no complete request%s" % (
-                    len(data), " (%d complete before)" % len(requests) if requests else ""))
+                lines.append("closed by the front server after %d byte(s) with %s%s" % (
+                    len(data), what, " (%d complete before)" % len(requests) if requests else ""))
                 lines.append("socket reads (bytes): %s" % [s for off, s in reads if off >= seg_start])
-                text = "\n".join(lines) + "\n" + (listing_for(cap.proto, data) if data else "")
+                text = "\n".join(lines) + "\n" + (listing(cap.proto, data) if data else "")
                 cap.write(label + ".txt", text)
                 cap.index("%s\t%d\t%s\t%d" % (label, conn_no, "none", len(data)))
             save_conn("closed by %s" % ("the peer" if close_after else "the front server"))
@@ -602,6 +634,22 @@ def listing_for(proto, data):
     if rest:
         parts.append("PROBLEM: %d bytes of an incomplete record at the end\n" % rest)
     return ("\n".join(parts)) if parts else "no records\n"
+
+
+def bytes_listing(proto, data):
+    """What a connection without a request sent: its FastCGI records (management ones: GET_VALUES), or bytes."""
+    if proto == "scgi":
+        return "bytes: %s\n" % show(data[:200])
+    lines = []
+    pos = 0
+    while True:
+        r, pos = parse_record(data, pos)
+        if r is None:
+            break
+        lines.append("record: %s id=%d content=%s" % (r.short(), r.request_id, show(r.content)))
+    if pos < len(data):
+        lines.append("%d bytes of an incomplete record at the end" % (len(data) - pos))
+    return "\n".join(lines) + "\n"
 
 
 class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):

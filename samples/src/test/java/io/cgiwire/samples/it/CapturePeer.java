@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -89,18 +90,41 @@ final class CapturePeer implements Backend {
         return p;
     }
 
-    /** Names the captures of the requests that follow. */
+    /**
+     * Names the captures of the requests that start from now on. The peer reads the file when a request's first
+     * byte arrives, so it is replaced whole (renamed over), never seen half written.
+     */
     void label(String name) {
+        Path tmp = label.resolveSibling(label.getFileName() + ".tmp");
         try {
-            Files.writeString(label, name);
+            Files.writeString(tmp, name);
+            Files.move(tmp, label, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The listing the peer wrote for the request captured under {@code name}, or null if none arrived. */
-    String listing(Protocol protocol, String name) {
-        return ChildProcess.read((protocol == Protocol.FCGI ? fcgiOut : scgiOut).resolve(name + ".txt"));
+    /** What the peer captured for the request that started under {@code label}. */
+    Capture capture(Protocol protocol, String label) {
+        Path dir = protocol == Protocol.FCGI ? fcgiOut : scgiOut;
+        return new Capture(label, dir, ChildProcess.read(dir.resolve(label + ".txt")));
+    }
+
+    /** The listing of one captured request; empty when no request started under its label. */
+    record Capture(String label, Path dir, String listing) {
+
+        boolean contains(String text) {
+            return listing.contains(text);
+        }
+
+        /** A failure message: the capture file looked at, what it should hold, what it holds, what else came. */
+        String mismatch(String expected) {
+            Path file = dir.resolve(label + ".txt");
+            return "capture of label " + label + ": expected " + expected + " in " + file + ", found "
+                    + (Files.exists(file) ? "this listing:\n" + listing : "no such file (no request under this label)")
+                    + "\nall captures so far (" + dir.resolve("index.tsv") + ": label, connection, request on it,"
+                    + " bytes):\n" + ChildProcess.read(dir.resolve("index.tsv"));
+        }
     }
 
     @Override

@@ -82,34 +82,36 @@ class FrontServerSetupIT {
             RawHttp.Response r = GatewaySuite.raw(front.port(site), "GET", "/hello?x=1");
             assertEquals(200, r.status(), r::toString);
             assertEquals("ok", r.text());
-            String listing = peer.listing(protocol, label);
-            assertTrue(listing.contains("REQUEST_URI=/hello?x=1\n"), listing);
-            assertEquals(site == Site.HTTPS_ON, listing.contains("\nHTTPS=on\n"), listing);
+            CapturePeer.Capture got = peer.capture(protocol, label);
+            assertTrue(got.contains("REQUEST_URI=/hello?x=1\n"), () -> got.mismatch("REQUEST_URI=/hello?x=1"));
+            assertEquals(site == Site.HTTPS_ON, got.contains("\nHTTPS=on\n"),
+                    () -> got.mismatch(site == Site.HTTPS_ON ? "HTTPS=on" : "no HTTPS=on"));
         }
         for (Site site : new Site[] {Site.PLAIN, Site.STREAMING}) {
             String label = stack + "-" + site + "-chunked";
             peer.label(label);
             byte[] body = GatewaySuite.randomBytes(100_000, 5);
             RawHttp.Response r = RawHttp.postChunkedSlowly(front.port(site), "/digest", body);
-            String listing = peer.listing(protocol, label);
+            CapturePeer.Capture got = peer.capture(protocol, label);
             if (front.chunkedUpload(site) == ChunkedUpload.INTACT) {
                 assertEquals(200, r.status(), r::toString);
-                assertTrue(listing.contains("stdin bytes: 100000 ") || listing.contains("body bytes: 100000\n"),
-                        listing);
+                assertTrue(got.contains("stdin bytes: 100000 ") || got.contains("body bytes: 100000\n"),
+                        () -> got.mismatch("the 100000-byte body"));
                 // the streamed cases the suite relies on do stream: no length to read up to
                 if (kind == FrontServer.Kind.NGINX && protocol == Protocol.FCGI && site == Site.STREAMING) {
-                    assertTrue(listing.contains("\nCONTENT_LENGTH=\n"), listing);
+                    assertTrue(got.contains("\nCONTENT_LENGTH=\n"), () -> got.mismatch("CONTENT_LENGTH= (empty)"));
                 }
                 if (kind == FrontServer.Kind.HTTPD && protocol == Protocol.FCGI) {
-                    assertFalse(listing.contains("\nCONTENT_LENGTH="), listing);
+                    assertFalse(got.contains("\nCONTENT_LENGTH="), () -> got.mismatch("no CONTENT_LENGTH"));
                 }
                 if (kind == FrontServer.Kind.CADDY) {
-                    assertTrue(listing.contains("\nCONTENT_LENGTH=-1\n"), listing);
+                    assertTrue(got.contains("\nCONTENT_LENGTH=-1\n"), () -> got.mismatch("CONTENT_LENGTH=-1"));
                 }
             } else {
                 assertEquals(front.chunkedUpload(site) == ChunkedUpload.LENGTH_REQUIRED ? 411 : 400, r.status(),
                         r::toString);
-                assertFalse(listing.contains("REQUEST_URI="), listing);
+                assertFalse(got.contains("REQUEST_URI="),
+                        () -> got.mismatch("no request: the front server refuses the upload itself"));
             }
         }
         String label = stack + "-big";
@@ -122,7 +124,9 @@ class FrontServerSetupIT {
             RawHttp.Response r = c.read(false);
             assertEquals(200, r.status(), r::toString);
         }
-        assertTrue(peer.listing(protocol, label).contains("CONTENT_LENGTH=" + 10 * GatewaySuite.MIB + "\n"));
+        CapturePeer.Capture got = peer.capture(protocol, label);
+        assertTrue(got.contains("CONTENT_LENGTH=" + 10 * GatewaySuite.MIB + "\n"),
+                () -> got.mismatch("CONTENT_LENGTH=" + 10 * GatewaySuite.MIB));
         peer.label("none");
     }
 }

@@ -5,6 +5,8 @@
 #
 #   bench/idle.sh                                  writes bench/results/idle-run.md
 #   N=2000 CONTAINERS=jetty SKIP_BUILD=1 bench/idle.sh
+#   JVM_OPTS="-Xms256m -Xmx256m" PHASES=fcgi OUT=idle-256m.md bench/idle.sh
+#                                                  the issue's target: 10,000 idle FastCGI connections in 256 MiB
 #
 # For each container: the demo starts with FastCGI and HTTP on 127.0.0.1; a few requests warm both up; then N
 # FastCGI connections each complete one request (GET /hello, FCGI_KEEP_CONN) and stay open, idle; the live heap is
@@ -14,10 +16,11 @@
 # The whole run happens well within Jetty's 30 s and Tomcat's 60 s HTTP idle timeouts; a connection the server
 # closed before the measurement fails the run.
 #
-# Settings (environment): N=10000 (Jetty), N_TOMCAT=8000 (Tomcat's NIO connector accepts 8192 connections by
-# default, maxConnections), CONTAINERS="jetty tomcat", ROUTE=/hello, JVM_OPTS="-Xms256m -Xmx2g" (room for the
-# measurement even when a connection costs much; the live heap is what is reported, not -Xmx), SKIP_BUILD=0,
-# RESULTS=bench/results, OUT=idle-run.md, TOP=8 (classes listed per measurement).
+# Settings (environment): N=10000, N_TOMCAT=$N (the Tomcat demo gets --max-connections N_TOMCAT + 100: Tomcat's
+# NIO connectors hold 8192 by default), CONTAINERS="jetty tomcat", PHASES="fcgi http" (which connectors, in that
+# order), ROUTE=/hello, JVM_OPTS="-Xms256m -Xmx2g" (room for the measurement even when a connection costs much; the
+# live heap is what is reported, not -Xmx), SKIP_BUILD=0, RESULTS=bench/results, OUT=idle-run.md, TOP=8 (classes
+# listed per measurement). A JVM that runs out of heap fails the run (-XX:+ExitOnOutOfMemoryError).
 # Needs java (jcmd), mvn and python3, and `ulimit -n` above N + a few hundred (raised here up to the hard limit).
 # Everything listens on 127.0.0.1; everything started is stopped by its pid on exit.
 set -euo pipefail
@@ -25,7 +28,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 N=${N:-10000}
-N_TOMCAT=${N_TOMCAT:-8000}
+N_TOMCAT=${N_TOMCAT:-$N}
+PHASES=${PHASES:-"fcgi http"}
 CONTAINERS=${CONTAINERS:-"jetty tomcat"}
 ROUTE=${ROUTE:-/hello}
 JVM_OPTS=${JVM_OPTS:-"-Xms256m -Xmx2g"}
@@ -39,6 +43,7 @@ log() { echo "idle: $*" >&2; }
 for tool in java jcmd python3; do command -v "$tool" >/dev/null || { log "missing $tool"; exit 1; }; done
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 need=$((N > N_TOMCAT ? N : N_TOMCAT))
+case " $CONTAINERS " in *" tomcat "*) ;; *) need=$N ;; esac
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -gt $((need + 200)) ] \
   || { log "ulimit -n is $(ulimit -n), below N + 200"; exit 1; }
 if [ "$SKIP_BUILD" != 1 ]; then
@@ -175,24 +180,28 @@ print("%s\t%d\t%d\t%d\t%.1f\t%s" % (proto, n, before, after, opened,
 PY
 
 run_container() { # name n
-  local name=$1 n=$2 ports fcgi http pid
+  local name=$1 n=$2 fcgi http pid phase port extra=()
   read -r fcgi http <<<"$(python3 -c '
 import socket
 s = [socket.socket() for _ in range(2)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(" ".join(str(x.getsockname()[1]) for x in s))')"
+  [ "$name" = tomcat ] && extra=(--max-connections $((n + 100)))
   # shellcheck disable=SC2086
-  java $JVM_OPTS -jar "$WORK/demo.jar" --container "$name" --fcgi "127.0.0.1:$fcgi" --http "127.0.0.1:$http" \
-    >"$WORK/$name.log" 2>&1 &
+  java $JVM_OPTS -XX:+ExitOnOutOfMemoryError -jar "$WORK/demo.jar" --container "$name" --fcgi "127.0.0.1:$fcgi" \
+    --http "127.0.0.1:$http" "${extra[@]}" >"$WORK/$name.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
   for _ in $(seq 1 600); do grep -q "cgiwire demo: ready" "$WORK/$name.log" && break; sleep 0.1; done
   grep -q "cgiwire demo: ready" "$WORK/$name.log" || { log "$name demo did not start"; cat "$WORK/$name.log"; exit 1; }
-  log "$name: $n idle FastCGI connections"
-  python3 "$WORK/idle.py" "$pid" fcgi 127.0.0.1 "$fcgi" "$n" "$ROUTE" "$TOP" | sed "s/^/$name\t/" >>"$WORK/raw.tsv"
-  sleep 2
-  log "$name: $n idle HTTP/1.1 connections"
-  python3 "$WORK/idle.py" "$pid" http 127.0.0.1 "$http" "$n" "$ROUTE" "$TOP" | sed "s/^/$name\t/" >>"$WORK/raw.tsv"
+  for phase in $PHASES; do
+    case $phase in fcgi) port=$fcgi ;; http) port=$http ;; *) log "unknown phase $phase"; exit 1 ;; esac
+    log "$name: $n idle $phase connections"
+    python3 "$WORK/idle.py" "$pid" "$phase" 127.0.0.1 "$port" "$n" "$ROUTE" "$TOP" >"$WORK/row" \
+      || { log "$name $phase failed"; tail -n 20 "$WORK/$name.log"; exit 1; }
+    sed "s/^/$name\t/" "$WORK/row" >>"$WORK/raw.tsv"
+    sleep 2
+  done
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
 }

@@ -3,12 +3,9 @@ package io.cgiwire.core;
 import io.cgiwire.core.cgi.CgiEnvironment;
 import io.cgiwire.core.cgi.CgiRequestMapper;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -74,8 +71,10 @@ public abstract class GatewaySession {
     private ProtocolException counted;
     private boolean headPending;
     private long headStarted;
-    /** See {@link #errorStream}. */
-    private PrintStream errorStream;
+    /** See {@link #errorStream}: lent to the request in flight, null between requests. */
+    private ErrorStream errorStream;
+    /** Where {@link #errorStream} writes. */
+    private volatile StderrSink stderrSink;
 
     /**
      * @param protocol the protocol's name for messages ("FastCGI", "SCGI")
@@ -230,30 +229,41 @@ public abstract class GatewaySession {
     }
 
     /**
-     * The error stream of this connection's requests, to hand each request as an attribute; null where the protocol
-     * has none. What is written goes to {@code sink} as {@link #stderr} frames it, for the request in flight at the
-     * time; between requests it is dropped. Each flush ({@code println} flushes) is one write. Made on the first call,
-     * with that call's sink, and the same after: a PrintStream is costly to make (an encoder and an 8 KiB buffer),
-     * more than the rest of a small request.
+     * The error stream of the request in flight, to hand it as an attribute; null where the protocol has none. What
+     * is written goes to {@code sink} as {@link #stderr} frames it, for the request in flight at the time; once the
+     * response has ended it is dropped. Each flush ({@code println} flushes) is one write. The first call of a
+     * request lends it a stream, with that call's sink, and later calls return the same; it is given back when the
+     * request completes, so that a connection between requests holds none (see {@link ErrorStream}). Like the
+     * request itself, it is valid only while the request is in flight: once given back, what is written to it goes
+     * to whichever request it is lent to next.
      */
     public final synchronized PrintStream errorStream(StderrSink sink) {
-        if (errorStream == null && hasStderr()) {
-            errorStream = new PrintStream(new OutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] bytes, int offset, int length) throws IOException {
-                    ByteBuffer[] framed = stderr(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, offset + length)));
-                    if (framed != null) {
-                        sink.write(framed);
-                    }
-                }
-            }, true, StandardCharsets.UTF_8);
+        if (!hasStderr()) {
+            return null;
         }
-        return errorStream;
+        if (errorStream == null) {
+            stderrSink = sink;
+            errorStream = ErrorStream.lend(this);
+        }
+        return errorStream.stream;
+    }
+
+    /** What the lent {@link #errorStream} writes: {@code bytes}, framed, to the sink, if a response is in progress. */
+    final void writeStderr(ByteBuffer bytes) throws IOException {
+        ByteBuffer[] framed = stderr(bytes);
+        StderrSink sink = stderrSink;
+        if (framed != null && sink != null) {
+            sink.write(framed);
+        }
+    }
+
+    /** The request in flight is done with its error stream. */
+    private synchronized void giveBackErrorStream() {
+        if (errorStream != null) {
+            errorStream.giveBack();
+            errorStream = null;
+            stderrSink = null;
+        }
     }
 
     /** Where {@link #errorStream} writes: the adapter's queue to the web server. */
@@ -387,6 +397,7 @@ public abstract class GatewaySession {
 
     /** A request ends without the container: nothing more of it is delivered. */
     protected final void dropCurrent() {
+        giveBackErrorStream();
         current = null;
         ended = false;
         aborted = false;

@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.Processor;
 import org.apache.coyote.UpgradeProtocol;
@@ -52,6 +54,11 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     private final Log log = LogFactory.getLog(getClass());
     private final Gateway gateway;
     private final String protocolName;
+    /**
+     * The sessions of kept connections between requests, whose processor went back to the pool (see
+     * {@link GatewayProcessor}); removed when the connection's next bytes come, or when it closes.
+     */
+    private final Map<SocketWrapperBase<?>, GatewaySession> idle = new ConcurrentHashMap<>();
 
     /**
      * @param endpoint the endpoint for the sockets, e.g. a {@code NioEndpoint}
@@ -62,6 +69,9 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
         super(endpoint);
         this.gateway = gateway;
         this.protocolName = protocolName;
+        Handler<S> handler = new Handler<>(this);
+        getEndpoint().setHandler(handler);
+        setHandler(handler);
         setConnectionTimeout(DEFAULT_CONNECTION_TIMEOUT);
         setKeepAliveTimeout(-1);
         getEndpoint().setUseSendfile(false);
@@ -77,6 +87,37 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     GatewaySession newSession(InetSocketAddress peer, InetSocketAddress local) {
         // FCGI_GET_VALUES answers with the connector's limits on the connections and the requests served at once.
         return gateway.newSession(peer, local, System::nanoTime, getMaxConnections(), getMaxThreads());
+    }
+
+    /** Keeps the session of {@code socket}, a kept connection between requests, while it has no processor. */
+    void park(SocketWrapperBase<?> socket, GatewaySession session) {
+        idle.put(socket, session);
+    }
+
+    /** The session of {@code socket} parked between requests, now taken by its new processor; null if none. */
+    GatewaySession unpark(SocketWrapperBase<?> socket) {
+        return idle.remove(socket);
+    }
+
+    /** How many connections are parked between requests. */
+    int parked() {
+        return idle.size();
+    }
+
+    /** Tomcat's connection handler, which also forgets the parked session of a connection that closes. */
+    private static final class Handler<S> extends ConnectionHandler<S> {
+        private final AbstractCgiProtocol<S> protocol;
+
+        Handler(AbstractCgiProtocol<S> protocol) {
+            super(protocol);
+            this.protocol = protocol;
+        }
+
+        @Override
+        public void release(SocketWrapperBase<S> socket) {
+            protocol.idle.remove(socket);
+            super.release(socket);
+        }
     }
 
     @Override

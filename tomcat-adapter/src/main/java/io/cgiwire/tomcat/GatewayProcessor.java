@@ -58,7 +58,9 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * connection is closed, and logged once, when it is up. Between requests a kept connection has no timeout
  * ({@code keepAliveTimeout}); the wait for a new connection's first byte is Tomcat's {@code connectionTimeout}.
  *
- * <p>A processor stays with its connection while the connection lives: the session's state is the connection's.
+ * <p>A processor stays with its connection while a request is read or served. Between requests, with nothing
+ * buffered, the connection's session is parked with the protocol and the processor goes back to the pool: an idle
+ * kept connection holds no input buffer and no container request.
  */
 final class GatewayProcessor extends AbstractProcessor {
     private static final Log log = LogFactory.getLog(GatewayProcessor.class);
@@ -119,8 +121,11 @@ final class GatewayProcessor extends AbstractProcessor {
 
     @Override
     public SocketState service(SocketWrapperBase<?> socket) throws IOException {
-        if (session == null && !open(socket)) {
-            return SocketState.CLOSED;
+        if (session == null) {
+            session = protocol.unpark(socket);
+            if (session == null && !open(socket)) {
+                return SocketState.CLOSED;
+            }
         }
         setSocketWrapper(socket);
         RequestInfo rp = request.getRequestProcessor();
@@ -249,12 +254,19 @@ final class GatewayProcessor extends AbstractProcessor {
     /**
      * Waits for more bytes: for a request's variables no longer than what is left of headerReadTimeout (the endpoint
      * closes the connection after that much silence and says so with an ERROR event), between requests without a
-     * timeout of ours.
+     * timeout of ours. A kept connection between requests with nothing buffered waits without its processor, as
+     * Tomcat's HTTP connector does (OPEN): its session is parked with the protocol, and the processor, with its input
+     * buffer and the container's request and response, goes back to the pool.
      */
     private SocketState awaitHead() {
         long left = session.headTimeLeftMillis();
         if (left == 0) {
             return headTimedOut();
+        }
+        if (left == Long.MAX_VALUE && session.current() == null && !session.holding() && !in.buffer.hasRemaining()) {
+            socketWrapper.setReadTimeout(protocol.getKeepAliveTimeout());
+            protocol.park(socketWrapper, session);
+            return SocketState.OPEN;
         }
         socketWrapper.setReadTimeout(left == Long.MAX_VALUE ? protocol.getKeepAliveTimeout() : left);
         return SocketState.LONG;

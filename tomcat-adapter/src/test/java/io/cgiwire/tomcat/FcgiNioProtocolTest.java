@@ -101,6 +101,34 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
         assertEquals(-1, protocol.getKeepAliveTimeout());
     }
 
+    /**
+     * A kept connection between requests waits without a processor, as over Tomcat's HTTP connector: its session is
+     * parked with the protocol, taken back by the processor that serves its next request, and forgotten once the web
+     * server closes the connection.
+     */
+    @Test
+    void anIdleKeptConnectionHoldsNoProcessor() throws Exception {
+        FcgiNioProtocol protocol = (FcgiNioProtocol) connector.getProtocolHandler();
+        try (RawClient c = client()) {
+            for (int i = 1; i <= 3; i++) {
+                c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.get("/stderr"), new byte[0]));
+                RawClient.Response r = c.readResponse(1);
+                assertEquals(200, r.status());
+                assertEquals("logged\n", r.stderr(), "request " + i);
+                awaitParked(protocol, 1);
+            }
+        }
+        awaitParked(protocol, 0);
+    }
+
+    private static void awaitParked(AbstractCgiProtocol<?> protocol, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (protocol.parked() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(expected, protocol.parked(), "connections parked between requests");
+    }
+
     /** Debian's nginx sends HTTP_HOST without the port: the port the client used comes from SERVER_PORT. */
     @Test
     void hostWithoutPortTakesServerPort() throws Exception {

@@ -66,7 +66,8 @@ public final class FcgiSession extends GatewaySession {
         final boolean keepConn;
         final boolean authorizer;
         CgiEnvironment params;
-        final ArrayDeque<ByteBuffer> body = new ArrayDeque<>();
+        /** Body bytes received while waiting; null until some are (most requests wait for nothing). */
+        ArrayDeque<ByteBuffer> body;
         boolean bodyEnded;
 
         Waiting(int id, boolean keepConn, boolean authorizer) {
@@ -79,8 +80,12 @@ public final class FcgiSession extends GatewaySession {
     private final FcgiDecoder decoder;
     private final int maxConns;
     private final int maxReqs;
-    /** Requests begun and not yet in flight, in the order they began: see {@link Waiting}. */
-    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    /**
+     * Requests begun and not yet in flight, in the order they began: see {@link Waiting}. Every request passes through
+     * it, and one at a time but for a multiplexing web server: room for two to begin with, not the default sixteen,
+     * which each idle connection would carry.
+     */
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>(2);
     /** The most request ids active at once: the one in flight and those waiting. */
     private final int maxRequests;
     /** Body bytes copied for waiting requests, against {@link #MAX_WAITING_BODY}. */
@@ -88,11 +93,12 @@ public final class FcgiSession extends GatewaySession {
     /** The request in flight plays the Authorizer role: it has no body, and its STDIN, if any, is skipped. */
     private boolean authorizing;
     /** What a request that waited received of its body, delivered before what comes from the socket. */
-    private final ArrayDeque<ByteBuffer> replay = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> replay = new ArrayDeque<>(2);
     /** The request in flight's BodyEnd is due once {@link #replay} is delivered. */
     private boolean bodyEndDue;
     private boolean keepConn;
-    private StdinLength stdinLength;
+    /** The request in flight's FCGI_STDIN against its CONTENT_LENGTH; one for the connection, reset per request. */
+    private final StdinLength stdinLength = new StdinLength(0);
     private ProtocolException failure;
 
     /**
@@ -263,6 +269,9 @@ public final class FcgiSession extends GatewaySession {
         }
         ByteBuffer copy = ByteBuffer.allocate(data.remaining());
         copy.put(data).flip();
+        if (w.body == null) {
+            w.body = new ArrayDeque<>();
+        }
         w.body.addLast(copy);
         waitingBodyBytes += copy.remaining();
         return null;
@@ -270,10 +279,17 @@ public final class FcgiSession extends GatewaySession {
 
     private void drop(Waiting w) {
         waiting.remove(w);
-        for (ByteBuffer b : w.body) {
-            waitingBodyBytes -= b.remaining();
-        }
+        unkeep(w);
         awaitVariables();
+    }
+
+    /** The body bytes kept for {@code w} no longer count against {@link #MAX_WAITING_BODY}. */
+    private void unkeep(Waiting w) {
+        if (w.body != null) {
+            for (ByteBuffer b : w.body) {
+                waitingBodyBytes -= b.remaining();
+            }
+        }
     }
 
     /** The next of what the request in flight received while it waited: body bytes, then its end if it came. */
@@ -320,20 +336,20 @@ public final class FcgiSession extends GatewaySession {
         int id = w.id;
         keepConn = w.keepConn;
         authorizing = w.authorizer;
-        for (ByteBuffer b : w.body) {
-            waitingBodyBytes -= b.remaining();
-        }
+        unkeep(w);
         try {
             GatewayEvent.Request request;
             if (authorizing) {
                 request = begin(id, keepConn, Authorizer.dispatched(w.params, trust.getAuthorizerPath()),
                         Authorizer.attributes(w.params));
-                stdinLength = new StdinLength(0);
+                stdinLength.reset(0);
                 bodyEndDue = true;
             } else {
                 request = begin(id, keepConn, w.params);
-                stdinLength = new StdinLength(request.request().contentLength());
-                replay.addAll(w.body);
+                stdinLength.reset(request.request().contentLength());
+                if (w.body != null) {
+                    replay.addAll(w.body);
+                }
                 bodyEndDue = w.bodyEnded;
             }
             // Another waiting request's variables may still be due.

@@ -10,12 +10,18 @@ import io.cgiwire.core.Violation;
  * bytes. With no CONTENT_LENGTH (nginx streaming a chunked upload sends it empty), the stream's end is the body's.
  */
 public final class StdinLength {
-    private final long contentLength;
+    private long contentLength;
     private long received;
 
     /** @param contentLength CONTENT_LENGTH as the mapper read it; -1 when there was none */
     public StdinLength(long contentLength) {
         this.contentLength = contentLength;
+    }
+
+    /** Counts a new request's FCGI_STDIN from zero: a session keeps one for all its requests. */
+    void reset(long contentLength) {
+        this.contentLength = contentLength;
+        this.received = 0;
     }
 
     /**

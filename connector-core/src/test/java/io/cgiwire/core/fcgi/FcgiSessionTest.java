@@ -521,7 +521,27 @@ class FcgiSessionTest {
         d.end();
         err.println("late");
         assertEquals(1, written.size(), "dropped after the end");
-        assertSame(err, d.session.errorStream(framed -> fail("a second sink is not used")), "one per connection");
+        assertSame(err, d.session.errorStream(framed -> fail("a second sink is not used")), "one per request");
+    }
+
+    /** A connection between requests holds no error stream: it is lent to a request and given back at its end. */
+    @Test
+    void stderrStreamIsGivenBackWhenTheRequestCompletes() throws Exception {
+        Driver d = inFlight(FCGI_KEEP_CONN);
+        List<byte[]> written = new java.util.ArrayList<>();
+        java.io.PrintStream err = d.session.errorStream(framed -> written.add(bytes(framed)));
+        d.end();
+        d.complete(false);
+        err.println("after the request");
+        assertEquals(0, written.size(), "written for no one once given back");
+
+        Driver other = inFlight(FCGI_KEEP_CONN);
+        List<byte[]> otherWritten = new java.util.ArrayList<>();
+        java.io.PrintStream lent = other.session.errorStream(framed -> otherWritten.add(bytes(framed)));
+        lent.println("mine");
+        assertEquals(List.of(escape(zeroPadded(FCGI_STDERR, 1, latin1("mine\n")))),
+                otherWritten.stream().map(b -> escape(b)).toList());
+        assertEquals(0, written.size());
     }
 
     @Test

@@ -57,6 +57,12 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     /** Responses up to this many bytes are copied into one buffer with their framing; larger ones are framed around. */
     private static final int COPY_LIMIT = 8 * 1024;
 
+    /**
+     * Where a response head is built before it is copied out: one per thread, not one per connection, whose 576 bytes
+     * of buffers an idle connection would keep (issue 16). Built and copied in one call, it is never shared.
+     */
+    private static final ThreadLocal<CgiResponseHead> RESPONSE_HEAD = ThreadLocal.withInitial(CgiResponseHead::new);
+
     /** Guards every field below and the session. */
     private final Object lock = new Object();
     /** The one queue of writes to the web server. */
@@ -71,7 +77,6 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     private final GatewayMetaData metaData = new GatewayMetaData(this);
     private HttpChannel channel;
     private final Attributes attributes = new Attributes.Lazy();
-    private final CgiResponseHead responseHead = new CgiResponseHead();
 
     private RetainableByteBuffer input;
     private GatewayStream stream;
@@ -464,14 +469,13 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     }
 
     ByteBuffer responseHead(MetaData.Response response) {
-        synchronized (lock) {
-            responseHead.reset();
-            responseHead.status(response.getStatus(), response.getReason());
-            for (HttpField field : response.getHttpFields()) {
-                responseHead.add(field.getName(), field.getValue());
-            }
-            return ByteBuffer.wrap(responseHead.toBytes());
+        CgiResponseHead responseHead = RESPONSE_HEAD.get();
+        responseHead.reset();
+        responseHead.status(response.getStatus(), response.getReason());
+        for (HttpField field : response.getHttpFields()) {
+            responseHead.add(field.getName(), field.getValue());
         }
+        return ByteBuffer.wrap(responseHead.toBytes());
     }
 
     /** Frames the response head (once), body bytes and, when {@code last}, the end of the response. */

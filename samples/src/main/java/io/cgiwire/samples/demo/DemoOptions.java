@@ -12,12 +12,13 @@ import java.util.List;
  * --container jetty|tomcat     the servlet container, default jetty
  * --ee ee10|ee11               the Jetty environment, default ee11; refused with tomcat
  * --authorizer-path PATH       FastCGI's Authorizer role, dispatched to PATH (e.g. /authorize); off by default
+ * --max-connections N          Tomcat's maxConnections for each connector, default Tomcat's (8192); refused with jetty
  * --help
  * </pre>
  * Every option also takes the {@code --name=value} form.
  */
 public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, List<ListenAddress> http,
-        Container container, Ee ee, String authorizerPath, boolean help) {
+        Container container, Ee ee, String authorizerPath, int maxConnections, boolean help) {
 
     /** The servlet container that serves the webapp. */
     public enum Container { JETTY, TOMCAT }
@@ -42,6 +43,8 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
               --authorizer-path PATH      answer FastCGI Authorizer requests (httpd's mod_authnz_fcgi, lighttpd's
                                           "mode" => "authorizer") with the webapp's PATH, e.g. /authorize (off by
                                           default: the role is refused)
+              --max-connections N         Tomcat only: the connections each connector holds at once (Tomcat's
+                                          maxConnections, default 8192)
               --help                      this text
 
             Port 0 picks a free port. At start one line per listener shows the address actually bound, then
@@ -63,6 +66,7 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
         Ee ee = Ee.EE11;
         boolean eeGiven = false;
         String authorizerPath = null;
+        int maxConnections = 0;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -79,7 +83,7 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
                     }
                     help = true;
                 }
-                case "--fcgi", "--scgi", "--http", "--container", "--ee", "--authorizer-path" -> {
+                case "--fcgi", "--scgi", "--http", "--container", "--ee", "--authorizer-path", "--max-connections" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(option + " needs a value");
@@ -103,6 +107,7 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
                             }
                             authorizerPath = value;
                         }
+                        case "--max-connections" -> maxConnections = positive(option, value);
                         case "--ee" -> {
                             ee = switch (value) {
                                 case "ee10" -> Ee.EE10;
@@ -121,8 +126,25 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
             // Silently serving Servlet 6.1 to someone who asked for ee10 would test the wrong thing.
             throw new IllegalArgumentException("--ee applies to Jetty only (Tomcat 11 is Servlet 6.1)");
         }
+        if (maxConnections > 0 && container != Container.TOMCAT) {
+            // The demo's Jetty connectors have no limit to raise.
+            throw new IllegalArgumentException("--max-connections applies to Tomcat only (Jetty's has no limit here)");
+        }
         return new DemoOptions(fcgi.isEmpty() ? List.of(DEFAULT_FCGI) : fcgi,
-                scgi.isEmpty() ? List.of(DEFAULT_SCGI) : scgi, http, container, ee, authorizerPath, help);
+                scgi.isEmpty() ? List.of(DEFAULT_SCGI) : scgi, http, container, ee, authorizerPath,
+                maxConnections, help);
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Said below.
+        }
+        throw new IllegalArgumentException(option + ": '" + value + "' is not a positive number");
     }
 
     private static ListenAddress address(String option, String value, boolean unixAllowed) {

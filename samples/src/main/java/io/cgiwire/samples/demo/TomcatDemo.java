@@ -48,17 +48,17 @@ final class TomcatDemo implements DemoServer.Container {
 
         List<Pending> pending = new ArrayList<>();
         for (ListenAddress address : options.fcgi()) {
-            Pending fcgi = connector(tomcat, "FastCGI", address, FcgiNioProtocol.class.getName());
+            Pending fcgi = connector(tomcat, options, "FastCGI", address, FcgiNioProtocol.class.getName());
             if (options.authorizerPath() != null) {
                 fcgi.connector().setProperty("authorizerPath", options.authorizerPath());
             }
             pending.add(fcgi);
         }
         for (ListenAddress address : options.scgi()) {
-            pending.add(connector(tomcat, "SCGI", address, ScgiNioProtocol.class.getName()));
+            pending.add(connector(tomcat, options, "SCGI", address, ScgiNioProtocol.class.getName()));
         }
         for (ListenAddress address : options.http()) {
-            pending.add(connector(tomcat, "HTTP", address, "HTTP/1.1"));
+            pending.add(connector(tomcat, options, "HTTP", address, "HTTP/1.1"));
         }
 
         Context context = tomcat.addContext("", null);
@@ -95,9 +95,12 @@ final class TomcatDemo implements DemoServer.Container {
     private record Pending(String protocol, ListenAddress address, Connector connector) {
     }
 
-    private static Pending connector(Tomcat tomcat, String protocol, ListenAddress address, String handler)
-            throws IOException {
+    private static Pending connector(Tomcat tomcat, DemoOptions options, String protocol, ListenAddress address,
+            String handler) throws IOException {
         Connector connector = new Connector(handler);
+        if (options.maxConnections() > 0) {
+            connector.setProperty("maxConnections", Integer.toString(options.maxConnections()));
+        }
         if (address instanceof ListenAddress.Tcp tcp) {
             connector.setProperty("address", tcp.host());
             connector.setPort(tcp.port());

@@ -23,6 +23,7 @@ class DemoOptionsTest {
         assertEquals(Container.JETTY, options.container());
         assertEquals(Ee.EE11, options.ee());
         assertEquals(null, options.authorizerPath(), "the Authorizer role is off by default");
+        assertEquals(0, options.maxConnections(), "the container's own limit");
         assertFalse(options.help());
     }
 
@@ -44,6 +45,12 @@ class DemoOptionsTest {
         assertEquals(List.of(new Tcp("::1", 8080)), options.http());
         assertEquals(Ee.EE10, options.ee());
         assertEquals("[::1]:8080", options.http().get(0).toString());
+    }
+
+    @Test
+    void maxConnectionsIsTomcats() {
+        assertEquals(12000, DemoOptions.parse("--container", "tomcat", "--max-connections", "12000").maxConnections());
+        assertEquals(20, DemoOptions.parse("--max-connections=20", "--container=tomcat").maxConnections());
     }
 
     @Test
@@ -99,6 +106,10 @@ class DemoOptionsTest {
         assertBad("--ee applies to Jetty only (Tomcat 11 is Servlet 6.1)", "--container", "tomcat", "--ee", "ee11");
         assertBad("--ee applies to Jetty only (Tomcat 11 is Servlet 6.1)", "--ee=ee10", "--container=tomcat");
         assertBad("--help takes no value", "--help=yes");
+        assertBad("--max-connections: '0' is not a positive number", "--container", "tomcat", "--max-connections",
+                "0");
+        assertBad("--max-connections: 'many' is not a positive number", "--max-connections=many");
+        assertBad("--max-connections applies to Tomcat only (Jetty's has no limit here)", "--max-connections", "5");
     }
 
     private static void assertBad(String message, String... args) {

@@ -281,7 +281,8 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     /**
      * Fails the request's pending and later reads and writes, as Jetty does when a client goes away: for
      * FCGI_ABORT_REQUEST and protocol violations, where the connection stays open and nothing else would stop it. A
-     * failure that comes before the request has started is handed over when it starts.
+     * failure that comes before the request has started fails its reads at once and the rest once the handler has
+     * been called: see {@link Dispatch}.
      */
     private void failStream(GatewayStream s, Throwable cause, List<Runnable> tasks) {
         if (chunk == null || !chunk.isLast()) {
@@ -342,15 +343,20 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
                 completed(stream, x);
                 return;
             }
-            Throwable failure;
             synchronized (lock) {
                 stream.started = true;
-                failure = stream.failure;
-            }
-            if (failure != null) {
-                runNow(stream.channel().onRemoteFailure(failure));
             }
             handle.run();
+            // A failure from before the start reached the handler's reads; its writes learn of it only now. Handed to
+            // Jetty before the handler ran, it failed the request's callback first, and the handler then ran on a
+            // completed (recycled) request.
+            Runnable failed = null;
+            synchronized (lock) {
+                if (stream == GatewayConnection.this.stream && stream.failure != null) {
+                    failed = stream.channel().onRemoteFailure(stream.failure);
+                }
+            }
+            runNow(failed);
         }
     }
 

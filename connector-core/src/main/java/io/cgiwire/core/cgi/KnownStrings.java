@@ -1,5 +1,8 @@
 package io.cgiwire.core.cgi;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -7,9 +10,10 @@ import java.util.Arrays;
  * The names every front server sends with every request, and a few values that recur, kept as constants so that
  * decoding them allocates nothing: a request's params are about 25 pairs, and most names are these.
  *
- * <p>{@link #lookup} hashes the bytes the way {@link String#hashCode()} hashes an ISO-8859-1 string and compares
- * them with the one candidate in that slot, so a miss costs one pass over the bytes and a hit saves a String and its
- * array. The returned constants also carry their cached hash, which the mapper's switch on names then reuses.
+ * <p>{@link #find} hashes only the length and the first and last eight bytes (two word reads, whatever the length)
+ * and compares the bytes with the one candidate in that slot: names share prefixes ("HTTP_", "SERVER_") but not their
+ * ends and lengths together, so a slot rarely holds a neighbour, and a hit or a miss costs about one comparison
+ * instead of a pass over the bytes to hash them and another to compare them.
  */
 public final class KnownStrings {
     /** Values longer than this are not looked up: cookies and user agents never match, so hashing them is waste. */
@@ -36,18 +40,20 @@ public final class KnownStrings {
         "https", "on", "off", "0", "1", "200", "CGI/1.1", "*/*", "127.0.0.1", "::1", "gzip, deflate", "keep-alive",
         "close", "no-cache", "application/x-www-form-urlencoded",
     };
-    private static final String[] TABLE = new String[512];
-    /** The ISO-8859-1 bytes of each TABLE entry, for an intrinsic comparison. */
-    private static final byte[][] TABLE_BYTES = new byte[TABLE.length][];
+    /** Bytes of each STRINGS entry, by ordinal. */
+    private static final byte[][] BYTES = new byte[STRINGS.length][];
+    /** Open addressing, linear probing: an ordinal + 1 per slot, 0 for none. A power of two, 4× the entries. */
+    private static final short[] TABLE = new short[512];
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     static {
-        for (String s : STRINGS) {
-            int slot = s.hashCode() & (TABLE.length - 1);
-            while (TABLE[slot] != null) {
+        for (int i = 0; i < STRINGS.length; i++) {
+            BYTES[i] = STRINGS[i].getBytes(StandardCharsets.ISO_8859_1);
+            int slot = hash(BYTES[i], 0, BYTES[i].length) & (TABLE.length - 1);
+            while (TABLE[slot] != 0) {
                 slot = (slot + 1) & (TABLE.length - 1);
             }
-            TABLE[slot] = s;
-            TABLE_BYTES[slot] = s.getBytes(StandardCharsets.ISO_8859_1);
+            TABLE[slot] = (short) (i + 1);
         }
     }
 
@@ -70,19 +76,52 @@ public final class KnownStrings {
      * The constant whose ISO-8859-1 bytes are {@code bytes[offset .. offset + length)}, or null if there is none.
      */
     public static String lookup(byte[] bytes, int offset, int length) {
-        int h = 0;
-        for (int i = offset, end = offset + length; i < end; i++) {
-            h = 31 * h + (bytes[i] & 0xFF);
-        }
-        for (int slot = h & (TABLE.length - 1); ; slot = (slot + 1) & (TABLE.length - 1)) {
-            String candidate = TABLE[slot];
-            if (candidate == null) {
-                return null;
+        int ordinal = find(bytes, offset, length);
+        return ordinal < 0 ? null : STRINGS[ordinal];
+    }
+
+    /**
+     * The ordinal of the constant whose ISO-8859-1 bytes are {@code bytes[offset .. offset + length)}, from 0 to
+     * {@link #count()} - 1, or -1 if there is none: a key for tables indexed by known names.
+     */
+    public static int find(byte[] bytes, int offset, int length) {
+        for (int slot = hash(bytes, offset, length) & (TABLE.length - 1); ; slot = (slot + 1) & (TABLE.length - 1)) {
+            int ordinal = TABLE[slot] - 1;
+            if (ordinal < 0) {
+                return -1;
             }
-            if (candidate.length() == length && candidate.hashCode() == h
-                    && Arrays.equals(TABLE_BYTES[slot], 0, length, bytes, offset, offset + length)) {
-                return candidate;
+            byte[] candidate = BYTES[ordinal];
+            if (candidate.length == length && Arrays.equals(candidate, 0, length, bytes, offset, offset + length)) {
+                return ordinal;
             }
         }
+    }
+
+    /** The constant of {@code ordinal}, as {@link #find} returns it. */
+    public static String get(int ordinal) {
+        return STRINGS[ordinal];
+    }
+
+    /** The number of constants: ordinals run from 0 to this - 1. */
+    public static int count() {
+        return STRINGS.length;
+    }
+
+    /** Length and the first and last eight bytes (overlapping when shorter than 16), or every byte below eight. */
+    private static int hash(byte[] bytes, int offset, int length) {
+        long h;
+        if (length >= 8) {
+            long first = (long) LONGS.get(bytes, offset);
+            long last = (long) LONGS.get(bytes, offset + length - 8);
+            h = first * 0x9E3779B97F4A7C15L + Long.rotateLeft(last, 29);
+        } else {
+            h = 0;
+            for (int i = offset, end = offset + length; i < end; i++) {
+                h = (h << 8) | (bytes[i] & 0xFF);
+            }
+            h *= 0x9E3779B97F4A7C15L;
+        }
+        h = (h ^ length) * 0xC2B2AE3D27D4EB4FL;
+        return (int) (h ^ (h >>> 32));
     }
 }

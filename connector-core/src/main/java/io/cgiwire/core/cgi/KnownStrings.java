@@ -10,10 +10,11 @@ import java.util.Arrays;
  * The names every front server sends with every request, and a few values that recur, kept as constants so that
  * decoding them allocates nothing: a request's params are about 25 pairs, and most names are these.
  *
- * <p>{@link #find} hashes only the length and the first and last eight bytes (two word reads, whatever the length)
- * and compares the bytes with the one candidate in that slot: names share prefixes ("HTTP_", "SERVER_") but not their
- * ends and lengths together, so a slot rarely holds a neighbour, and a hit or a miss costs about one comparison
- * instead of a pass over the bytes to hash them and another to compare them.
+ * <p>{@link #find} reads the first and last eight bytes as two words, whatever the length, hashes them with the length,
+ * and compares the same two words with the one candidate in that slot (and the bytes between them, past 16): names
+ * share prefixes ("HTTP_", "SERVER_") but not their ends and lengths together, so a slot rarely holds a neighbour,
+ * and a hit or a miss costs a few word comparisons instead of a pass over the bytes to hash them and another to
+ * compare them.
  */
 public final class KnownStrings {
     /** Values longer than this are not looked up: cookies and user agents never match, so hashing them is waste. */
@@ -40,16 +41,21 @@ public final class KnownStrings {
         "https", "on", "off", "0", "1", "200", "CGI/1.1", "*/*", "127.0.0.1", "::1", "gzip, deflate", "keep-alive",
         "close", "no-cache", "application/x-www-form-urlencoded",
     };
-    /** Bytes of each STRINGS entry, by ordinal. */
+    /** Bytes of each STRINGS entry, by ordinal, and their first and last eight as {@link #word} reads them. */
     private static final byte[][] BYTES = new byte[STRINGS.length][];
+    private static final long[] FIRST = new long[STRINGS.length];
+    private static final long[] LAST = new long[STRINGS.length];
     /** Open addressing, linear probing: an ordinal + 1 per slot, 0 for none. A power of two, 4× the entries. */
     private static final short[] TABLE = new short[512];
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     static {
         for (int i = 0; i < STRINGS.length; i++) {
-            BYTES[i] = STRINGS[i].getBytes(StandardCharsets.ISO_8859_1);
-            int slot = hash(BYTES[i], 0, BYTES[i].length) & (TABLE.length - 1);
+            byte[] b = STRINGS[i].getBytes(StandardCharsets.ISO_8859_1);
+            BYTES[i] = b;
+            FIRST[i] = first(b, 0, b.length);
+            LAST[i] = last(b, 0, b.length);
+            int slot = hash(FIRST[i], LAST[i], b.length);
             while (TABLE[slot] != 0) {
                 slot = (slot + 1) & (TABLE.length - 1);
             }
@@ -85,13 +91,17 @@ public final class KnownStrings {
      * {@link #count()} - 1, or -1 if there is none: a key for tables indexed by known names.
      */
     public static int find(byte[] bytes, int offset, int length) {
-        for (int slot = hash(bytes, offset, length) & (TABLE.length - 1); ; slot = (slot + 1) & (TABLE.length - 1)) {
+        long first = first(bytes, offset, length);
+        long last = last(bytes, offset, length);
+        for (int slot = hash(first, last, length); ; slot = (slot + 1) & (TABLE.length - 1)) {
             int ordinal = TABLE[slot] - 1;
             if (ordinal < 0) {
                 return -1;
             }
-            byte[] candidate = BYTES[ordinal];
-            if (candidate.length == length && Arrays.equals(candidate, 0, length, bytes, offset, offset + length)) {
+            // The two words cover every byte up to 16; past that, the middle is compared too.
+            if (FIRST[ordinal] == first && LAST[ordinal] == last && BYTES[ordinal].length == length
+                    && (length <= 16 || Arrays.equals(BYTES[ordinal], 8, length - 8, bytes, offset + 8,
+                            offset + length - 8))) {
                 return ordinal;
             }
         }
@@ -107,21 +117,27 @@ public final class KnownStrings {
         return STRINGS.length;
     }
 
-    /** Length and the first and last eight bytes (overlapping when shorter than 16), or every byte below eight. */
-    private static int hash(byte[] bytes, int offset, int length) {
-        long h;
+    /** The first eight bytes as a little-endian word; below eight, all of them, zero-extended. */
+    private static long first(byte[] bytes, int offset, int length) {
         if (length >= 8) {
-            long first = (long) LONGS.get(bytes, offset);
-            long last = (long) LONGS.get(bytes, offset + length - 8);
-            h = first * 0x9E3779B97F4A7C15L + Long.rotateLeft(last, 29);
-        } else {
-            h = 0;
-            for (int i = offset, end = offset + length; i < end; i++) {
-                h = (h << 8) | (bytes[i] & 0xFF);
-            }
-            h *= 0x9E3779B97F4A7C15L;
+            return (long) LONGS.get(bytes, offset);
         }
-        h = (h ^ length) * 0xC2B2AE3D27D4EB4FL;
-        return (int) (h ^ (h >>> 32));
+        long word = 0;
+        for (int i = length - 1; i >= 0; i--) {
+            word = (word << 8) | (bytes[offset + i] & 0xFF);
+        }
+        return word;
+    }
+
+    /** The last eight bytes as a little-endian word (overlapping the first below 16); 0 below eight. */
+    private static long last(byte[] bytes, int offset, int length) {
+        return length >= 8 ? (long) LONGS.get(bytes, offset + length - 8) : 0;
+    }
+
+    /** The slot of a string of {@code length} bytes with those words. */
+    private static int hash(long first, long last, int length) {
+        long h = first * 0x9E3779B97F4A7C15L + Long.rotateLeft(last, 29) + length;
+        h *= 0xC2B2AE3D27D4EB4FL;
+        return (int) (h ^ (h >>> 32)) & (TABLE.length - 1);
     }
 }

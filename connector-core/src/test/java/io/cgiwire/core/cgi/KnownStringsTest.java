@@ -46,6 +46,23 @@ class KnownStringsTest {
         }
     }
 
+    /** Every byte counts, whichever word or middle part of the comparison it falls in. */
+    @Test
+    void anyOneByteChangedIsAnotherStringOrNone() {
+        for (int ordinal = 0; ordinal < KnownStrings.count(); ordinal++) {
+            byte[] b = bytes(KnownStrings.get(ordinal));
+            for (int i = 0; i < b.length; i++) {
+                b[i] ^= 0x01;
+                String changed = new String(b, StandardCharsets.ISO_8859_1);
+                int found = KnownStrings.find(b, 0, b.length);
+                if (found >= 0) {
+                    assertEquals(changed, KnownStrings.get(found));
+                }
+                b[i] ^= 0x01;
+            }
+        }
+    }
+
     @Test
     void namesAndValuesAreConstantsOnlyWhenKnown() {
         byte[] host = bytes("xHTTP_HOSTx");

@@ -20,7 +20,7 @@ public final class JettyRequestView {
 
     /** The request's MetaData.Request; the connection's metadata is updated as for a real request. */
     public MetaData.Request view(GatewayRequest request) {
-        MetaData.Request m = GatewayMetaData.toMetaData(request, System.nanoTime());
+        MetaData.Request m = metaData.toMetaData(request, System.nanoTime());
         metaData.update(request);
         return m;
     }

@@ -66,7 +66,8 @@ public final class FcgiSession extends GatewaySession {
         final boolean keepConn;
         final boolean authorizer;
         CgiEnvironment params;
-        final ArrayDeque<ByteBuffer> body = new ArrayDeque<>();
+        /** Body bytes copied while it waited; null until there are some, as for nearly every request. */
+        ArrayDeque<ByteBuffer> body;
         boolean bodyEnded;
 
         Waiting(int id, boolean keepConn, boolean authorizer) {
@@ -263,6 +264,9 @@ public final class FcgiSession extends GatewaySession {
         }
         ByteBuffer copy = ByteBuffer.allocate(data.remaining());
         copy.put(data).flip();
+        if (w.body == null) {
+            w.body = new ArrayDeque<>();
+        }
         w.body.addLast(copy);
         waitingBodyBytes += copy.remaining();
         return null;
@@ -270,10 +274,17 @@ public final class FcgiSession extends GatewaySession {
 
     private void drop(Waiting w) {
         waiting.remove(w);
-        for (ByteBuffer b : w.body) {
-            waitingBodyBytes -= b.remaining();
-        }
+        release(w);
         awaitVariables();
+    }
+
+    /** Takes {@code w}'s copied body bytes off the count of those waiting. */
+    private void release(Waiting w) {
+        if (w.body != null) {
+            for (ByteBuffer b : w.body) {
+                waitingBodyBytes -= b.remaining();
+            }
+        }
     }
 
     /** The next of what the request in flight received while it waited: body bytes, then its end if it came. */
@@ -320,9 +331,7 @@ public final class FcgiSession extends GatewaySession {
         int id = w.id;
         keepConn = w.keepConn;
         authorizing = w.authorizer;
-        for (ByteBuffer b : w.body) {
-            waitingBodyBytes -= b.remaining();
-        }
+        release(w);
         try {
             GatewayEvent.Request request;
             if (authorizing) {
@@ -333,7 +342,9 @@ public final class FcgiSession extends GatewaySession {
             } else {
                 request = begin(id, keepConn, w.params);
                 stdinLength = new StdinLength(request.request().contentLength());
-                replay.addAll(w.body);
+                if (w.body != null) {
+                    replay.addAll(w.body);
+                }
                 bodyEndDue = w.bodyEnded;
             }
             // Another waiting request's variables may still be due.

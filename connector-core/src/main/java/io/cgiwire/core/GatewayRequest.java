@@ -59,8 +59,7 @@ public final class GatewayRequest {
             remoteAddr = text(peer);
             remotePort = peer.getPort();
         }
-        String host = cgi.environment().get("REMOTE_HOST");
-        remoteHost = host == null || host.isEmpty() ? null : host;
+        remoteHost = cgi.remoteHost();
         String sentLocal = emptyToNull(cgi.localAddr());
         if (sentLocal != null || local == null) {
             localAddr = sentLocal;

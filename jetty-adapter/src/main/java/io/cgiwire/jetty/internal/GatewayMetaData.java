@@ -35,7 +35,9 @@ final class GatewayMetaData extends ConnectionMetaData.Wrapper {
     // What the last request of this connection had, reused when the next one has it too (a web server sends most
     // of it unchanged on a kept connection): only the connection's thread of the moment reads or writes these.
     private InetSocketAddress lastRemote;
+    private String lastRemoteText;
     private InetSocketAddress lastLocal;
+    private String lastLocalText;
     private HttpField[] lastFields = new HttpField[0];
     private HttpURI lastUri;
     private String lastTarget;
@@ -48,9 +50,15 @@ final class GatewayMetaData extends ConnectionMetaData.Wrapper {
 
     /** Takes the addresses and scheme of {@code request}, before it starts. */
     void update(GatewayRequest request) {
-        InetSocketAddress client = lastRemote = address(lastRemote, request.remoteAddr(), request.remotePort());
+        String clientText = request.remoteAddr();
+        InetSocketAddress client = address(lastRemote, lastRemoteText, clientText, request.remotePort());
+        lastRemote = client;
+        lastRemoteText = clientText;
         this.remote = client != null ? client : getWrapped().getRemoteSocketAddress();
-        InetSocketAddress server = lastLocal = address(lastLocal, request.localAddr(), request.localPort());
+        String serverText = request.localAddr();
+        InetSocketAddress server = address(lastLocal, lastLocalText, serverText, request.localPort());
+        lastLocal = server;
+        lastLocalText = serverText;
         this.local = server != null ? server : getWrapped().getLocalSocketAddress();
         this.secure = request.secure();
         this.persistent = request.keepConnection();
@@ -67,19 +75,14 @@ final class GatewayMetaData extends ConnectionMetaData.Wrapper {
     }
 
     /**
-     * {@link GatewayRequest#socketAddress}, or {@code last} when that is the same address: the same client or
-     * server again needs no new address objects.
+     * {@link GatewayRequest#socketAddress}, or {@code last} when it was made from the same text and port: the same
+     * client or server again needs no parsing and no new address.
      */
-    private static InetSocketAddress address(InetSocketAddress last, String host, int port) {
-        if (last != null && last.getPort() == port && host != null && host.equals(text(last))) {
+    private static InetSocketAddress address(InetSocketAddress last, String lastText, String text, int port) {
+        if (last != null && text != null && text.equals(lastText) && port == last.getPort()) {
             return last;
         }
-        return GatewayRequest.socketAddress(host, port);
-    }
-
-    /** The text an address was made from: an IP literal's, or an unresolved one's host. */
-    private static String text(InetSocketAddress address) {
-        return address.isUnresolved() ? address.getHostString() : address.getAddress().getHostAddress();
+        return GatewayRequest.socketAddress(text, port);
     }
 
     /**

@@ -98,6 +98,12 @@ public final class NameValueCodec {
         while (content.hasRemaining()) {
             switch (state) {
                 case NAME_LENGTH:
+                    if (lengthBytesSeen == 0) {
+                        decodeWhole(content, into);
+                        if (!content.hasRemaining()) {
+                            break;
+                        }
+                    }
                     if (lengthBytesSeen == 0 && count == maxCount) {
                         throw new ProtocolException(Violation.TOO_MANY_PARAMS,
                                 "more than " + maxCount + " name-value pairs");
@@ -199,25 +205,100 @@ public final class NameValueCodec {
         return false;
     }
 
+    /**
+     * Decodes, by index, the pairs that are whole in {@code in} from its position: the usual case, a PARAMS record's
+     * pairs all in one read. Stops before the first pair that is cut off or breaks a limit, which the state machine
+     * then reads from its first byte, so that every violation is found and reported in one place.
+     */
+    private void decodeWhole(ByteBuffer in, CgiEnvironment into) {
+        byte[] array = in.hasArray() ? in.array() : null;
+        int base = array != null ? in.arrayOffset() : 0;
+        int end = in.limit();
+        int p = in.position();
+        while (p < end && count < maxCount) {
+            int at = p;
+            int nameLen = in.get(at) & 0xFF;
+            if (nameLen >= 0x80) {
+                if (end - at < 4) {
+                    break;
+                }
+                nameLen = in.getInt(at) & 0x7FFFFFFF;
+                at += 4;
+            } else {
+                at++;
+            }
+            if (at >= end) {
+                break;
+            }
+            int valueLen = in.get(at) & 0xFF;
+            if (valueLen >= 0x80) {
+                if (end - at < 4) {
+                    break;
+                }
+                valueLen = in.getInt(at) & 0x7FFFFFFF;
+                at += 4;
+            } else {
+                at++;
+            }
+            if (nameLen == 0 || nameLen > maxNameLength || valueLen > maxValueLength
+                    || end - at < (long) nameLen + valueLen) {
+                break;
+            }
+            String n;
+            if (array != null) {
+                n = name(array, base + at, nameLen);
+            } else {
+                ensureScratch(nameLen);
+                in.get(at, scratch, 0, nameLen);
+                n = name(scratch, 0, nameLen);
+            }
+            at += nameLen;
+            String v;
+            if (valueLen == 0) {
+                v = "";
+            } else if (array != null) {
+                v = value(array, base + at, valueLen);
+            } else {
+                ensureScratch(valueLen);
+                in.get(at, scratch, 0, valueLen);
+                v = value(scratch, 0, valueLen);
+            }
+            at += valueLen;
+            into.add(n, v);
+            count++;
+            p = at;
+        }
+        in.position(p);
+    }
+
     private String readName(ByteBuffer in, int fieldLength) {
         if (!readField(in, fieldLength)) {
             return null;
         }
         byte[] bytes = fieldBytes;
         fieldBytes = null;
-        nameOrdinal = KnownStrings.find(bytes, fieldOffset, fieldLength);
-        return nameOrdinal >= 0 ? KnownStrings.get(nameOrdinal)
-                : new String(bytes, fieldOffset, fieldLength, StandardCharsets.ISO_8859_1);
+        return name(bytes, fieldOffset, fieldLength);
     }
 
     private String readValue(ByteBuffer in, int fieldLength) {
         if (!readField(in, fieldLength)) {
             return null;
         }
-        byte[] field = fieldBytes;
-        int offset = fieldOffset;
+        byte[] bytes = fieldBytes;
         // Not kept past the field: it may be the caller's (pooled) buffer.
         fieldBytes = null;
+        return value(bytes, fieldOffset, fieldLength);
+    }
+
+    /** The name in {@code field}: a known one's constant, else a new String; sets {@link #nameOrdinal}. */
+    private String name(byte[] field, int offset, int length) {
+        nameOrdinal = KnownStrings.find(field, offset, length);
+        return nameOrdinal >= 0 ? KnownStrings.get(nameOrdinal)
+                : new String(field, offset, length, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The value in {@code field} of the name just read: the last one under that name again if equal. */
+    private String value(byte[] field, int offset, int fieldLength) {
         if (nameOrdinal < 0 || fieldLength > MAX_RECENT_LENGTH) {
             return KnownStrings.value(field, offset, fieldLength);
         }

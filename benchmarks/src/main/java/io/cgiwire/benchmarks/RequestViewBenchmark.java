@@ -37,6 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * it over FastCGI (BEGIN_REQUEST, 22 params, the ends of PARAMS and STDIN) through the session and each adapter's
  * glue, against the same request as a client sends it over HTTP/1.1 through each container's own parser.
  *
+ * Jetty reads into direct buffers by default ({@code HttpConfiguration.isUseInputDirectByteBuffers}) and the Tomcat
+ * adapter into a heap array, so the Jetty pair decodes from a direct buffer and the Tomcat pair from a heap one.
+ *
  * <ul>
  *   <li>{@code fcgiSession}: records to the {@link GatewayRequest}, the part both adapters share; the session then
  *       ends and completes the request, as an adapter does before the next one.</li>
@@ -57,10 +60,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class RequestViewBenchmark {
     private ByteBuffer fcgi;
+    private ByteBuffer fcgiDirect;
     private GatewaySession session;
     private final JettyRequestView jetty = new JettyRequestView();
     private final TomcatRequestView tomcat = new TomcatRequestView();
     private ByteBuffer http;
+    private ByteBuffer httpDirect;
     private HttpParser jettyParser;
     private JettyHandler jettyHandler;
     private Http11RequestView tomcatParser;
@@ -68,11 +73,13 @@ public class RequestViewBenchmark {
     @Setup
     public void setUp() throws Exception {
         fcgi = ByteBuffer.wrap(Requests.nginxFcgiGet());
+        fcgiDirect = direct(fcgi);
         Gateway gateway = Gateway.fastCgi(new GatewayLimits(), Map.of());
         session = gateway.newSession(new InetSocketAddress("127.0.0.1", 40000),
                 new InetSocketAddress("127.0.0.1", 9000), System::nanoTime, 0, 0);
         byte[] httpBytes = Requests.httpGet();
         http = ByteBuffer.wrap(httpBytes);
+        httpDirect = direct(http);
         jettyHandler = new JettyHandler();
         jettyParser = new HttpParser(jettyHandler);
         // As Jetty's HttpConnection configures its parser.
@@ -87,10 +94,18 @@ public class RequestViewBenchmark {
         }
     }
 
-    /** FastCGI records to the GatewayRequest, through a session kept across requests. */
+    private static ByteBuffer direct(ByteBuffer bytes) {
+        return ByteBuffer.allocateDirect(bytes.remaining()).put(bytes.duplicate()).flip();
+    }
+
+    /** FastCGI records to the GatewayRequest, through a session kept across requests (a heap buffer, as Tomcat's). */
     @Benchmark
     public GatewayRequest fcgiSession() throws ProtocolException {
-        ByteBuffer in = fcgi.duplicate();
+        return session(fcgi);
+    }
+
+    private GatewayRequest session(ByteBuffer records) throws ProtocolException {
+        ByteBuffer in = records.duplicate();
         GatewayRequest request = null;
         GatewayEvent event;
         while ((event = session.next(in)) != null) {
@@ -103,17 +118,17 @@ public class RequestViewBenchmark {
         return request;
     }
 
-    /** FastCGI records to Jetty's MetaData.Request. */
+    /** FastCGI records to Jetty's MetaData.Request, from a direct buffer as Jetty's connections read into. */
     @Benchmark
     public MetaData.Request fcgiJetty() throws ProtocolException {
-        return jetty.view(fcgiSession());
+        return jetty.view(session(fcgiDirect));
     }
 
-    /** HTTP/1.1 bytes to Jetty's MetaData.Request, through Jetty's HttpParser. */
+    /** HTTP/1.1 bytes to Jetty's MetaData.Request, through Jetty's HttpParser, from a direct buffer too. */
     @Benchmark
     public MetaData.Request httpJetty() {
         jettyParser.reset();
-        jettyParser.parseNext(http.duplicate());
+        jettyParser.parseNext(httpDirect.duplicate());
         return jettyHandler.request;
     }
 

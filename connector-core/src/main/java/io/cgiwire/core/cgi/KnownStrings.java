@@ -41,11 +41,11 @@ public final class KnownStrings {
         "https", "on", "off", "0", "1", "200", "CGI/1.1", "*/*", "127.0.0.1", "::1", "gzip, deflate", "keep-alive",
         "close", "no-cache", "application/x-www-form-urlencoded",
     };
-    /** Bytes of each STRINGS entry, by ordinal, and their first and last eight as {@link #word} reads them. */
+    /** Bytes of each STRINGS entry, by ordinal, and their first and last eight bytes as words, as find() reads them. */
     private static final byte[][] BYTES = new byte[STRINGS.length][];
     private static final long[] FIRST = new long[STRINGS.length];
     private static final long[] LAST = new long[STRINGS.length];
-    /** Open addressing, linear probing: an ordinal + 1 per slot, 0 for none. A power of two, 4× the entries. */
+    /** Open addressing, linear probing: an ordinal + 1 per slot, 0 for none. A power of two, 5× the entries. */
     private static final short[] TABLE = new short[512];
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 

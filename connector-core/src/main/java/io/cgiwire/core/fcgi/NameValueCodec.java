@@ -66,7 +66,7 @@ public final class NameValueCodec {
     private String name;
     /** KnownStrings' ordinal of {@link #name}, or -1. */
     private int nameOrdinal = -1;
-    /** By KnownStrings ordinal: the last value decoded under that name, and a copy of its bytes; made when first used. */
+    /** By KnownStrings ordinal: the last value decoded under that name and a copy of its bytes; made at first use. */
     private String[] recentValues;
     private byte[][] recentBytes;
     private int recentCharged;

@@ -32,7 +32,8 @@ class KnownStringsTest {
     void aNearMissIsNotFound() {
         // Same length, first and last eight bytes as known names, different in between: a slot's one candidate.
         for (String s : new String[] {"HTTP_ACCEPT_XXXXXXXX", "HTTP_ACCEPT_ENCODINX", "HTTP_ACCEPX_ENCODING",
-                "HTTP_HOS", "HTTP_HOSTS", "SERVER_PORTS", "SERVER_POR", "http_host", "GE", "GETS", "", "1 ", "0\u0000"}) {
+                "HTTP_HOS", "HTTP_HOSTS", "SERVER_PORTS", "SERVER_POR", "http_host", "GE", "GETS", "", "1 ",
+                "0\u0000"}) {
             assertNull(KnownStrings.lookup(bytes(s), 0, s.length()), s);
             assertEquals(-1, KnownStrings.find(bytes(s), 0, s.length()), s);
         }

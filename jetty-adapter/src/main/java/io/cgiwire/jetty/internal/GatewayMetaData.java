@@ -33,7 +33,8 @@ final class GatewayMetaData extends ConnectionMetaData.Wrapper {
     private volatile HostPort serverAuthority;
 
     // What the last request of this connection had, reused when the next one has it too (a web server sends most
-    // of it unchanged on a kept connection): only the connection's thread of the moment reads or writes these.
+    // of it unchanged on a kept connection): read and written only from GatewayConnection.startRequest, under the
+    // connection's lock.
     private InetSocketAddress lastRemote;
     private String lastRemoteText;
     private InetSocketAddress lastLocal;

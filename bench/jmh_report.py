@@ -3,9 +3,10 @@
 
     python3 bench/jmh_report.py JMH_JSON RUN_ENV OUTPUT_MD
 
-One line per benchmark and parameter: throughput with JMH's 99.9% error, and the bytes allocated per operation
-(gc.alloc.rate.norm, from -prof gc). Then the ratios the suite was written for: each benchmark against its baseline
-measured in the same run, which is what stays meaningful on a shared machine.
+One line per benchmark and parameter: its score in its own unit (throughput, or time per operation for
+RequestViewBenchmark) with JMH's 99.9% error, and the bytes allocated per operation (gc.alloc.rate.norm, from
+-prof gc). Then the ratios the suite was written for: each benchmark against its baseline measured in the same run,
+which is what stays meaningful on a shared machine.
 """
 import json
 import sys
@@ -19,6 +20,12 @@ PAIRS = {
                                      "params decoded per second, per building their Strings alone"),
     "FcgiBenchmark.stdoutFrame": ("FcgiBenchmark.stdoutCopy",
                                   "64 KiB bodies framed for a gathering write, per copying them into records"),
+    "RequestViewBenchmark.fcgiJetty": ("RequestViewBenchmark.httpJetty",
+                                       "time per FastCGI request to Jetty's MetaData.Request, per Jetty's HttpParser "
+                                       "on the same request"),
+    "RequestViewBenchmark.fcgiTomcat": ("RequestViewBenchmark.httpTomcat",
+                                        "time per FastCGI request to Tomcat's coyote Request, per Tomcat's "
+                                        "Http11InputBuffer on the same request"),
 }
 
 
@@ -49,7 +56,7 @@ def main():
     out += ["", "± is JMH's 99.9% confidence half-width: where it comes near the score, the machine was busy and only the "
             "ratios to the baselines below (measured in the same minutes) say much. B allocated / op is "
             "gc.alloc.rate.norm from -prof gc.", ""]
-    out += ["| benchmark | params | ops/s | ± (99.9%) | B allocated / op |", "|---|---|---:|---:|---:|"]
+    out += ["| benchmark | params | score | ± (99.9%) | unit | B allocated / op |", "|---|---|---:|---:|---|---:|"]
     for r in results:
         name = short(r["benchmark"])
         params = ", ".join(f"{k}={v}" for k, v in sorted(r.get("params", {}).items()))
@@ -60,7 +67,8 @@ def main():
         rows[(name, params)] = (score, alloc)
         error_text = "—" if error != error else f"{human(error)}"  # NaN with a single iteration
         alloc_text = "—" if alloc is None else f"{alloc:,.0f}"
-        out.append(f"| `{name}` | {params or '—'} | {human(score)} | {error_text} | {alloc_text} |")
+        unit = r["primaryMetric"].get("scoreUnit", "ops/s")
+        out.append(f"| `{name}` | {params or '—'} | {human(score)} | {error_text} | {unit} | {alloc_text} |")
     ratio_lines = []
     for (name, params), (score, alloc) in rows.items():
         if name not in PAIRS:

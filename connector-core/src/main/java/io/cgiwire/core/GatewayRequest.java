@@ -38,6 +38,7 @@ public final class GatewayRequest {
     private final String localName;
     private final String serverName;
     private final int serverPort;
+    private final String host;
     private final String[] headerNames;
     private final String[] headerValues;
     private final int headerCount;
@@ -47,6 +48,15 @@ public final class GatewayRequest {
 
     GatewayRequest(int id, boolean keepConnection, CgiRequest cgi, InetSocketAddress peer, InetSocketAddress local,
             GatewayTrust trust, Map<String, String> roleAttributes) {
+        this(id, keepConnection, cgi, peer, local, trust, roleAttributes, null);
+    }
+
+    /**
+     * As the other constructor, given the {@link #host()} of the connection's last request: the same String when it
+     * is the same Host, which on a kept connection it nearly always is.
+     */
+    GatewayRequest(int id, boolean keepConnection, CgiRequest cgi, InetSocketAddress peer, InetSocketAddress local,
+            GatewayTrust trust, Map<String, String> roleAttributes, String lastHost) {
         this.id = id;
         this.keepConnection = keepConnection;
         this.cgi = cgi;
@@ -59,8 +69,7 @@ public final class GatewayRequest {
             remoteAddr = text(peer);
             remotePort = peer.getPort();
         }
-        String host = cgi.environment().get("REMOTE_HOST");
-        remoteHost = host == null || host.isEmpty() ? null : host;
+        remoteHost = cgi.remoteHost();
         String sentLocal = emptyToNull(cgi.localAddr());
         if (sentLocal != null || local == null) {
             localAddr = sentLocal;
@@ -77,6 +86,8 @@ public final class GatewayRequest {
             serverName = bracketed(localAddr);
             serverPort = localPort;
         }
+        host = isAuthority(lastHost, serverName, serverPort, cgi.secure()) ? lastHost
+                : CgiRequest.authority(serverName, serverPort, cgi.secure());
 
         int n = cgi.headerCount();
         headerNames = new String[n + 3];
@@ -86,7 +97,7 @@ public final class GatewayRequest {
             headerValues[i] = cgi.headerValue(i);
         }
         int count = n;
-        count = put(count, "Host", host());
+        count = put(count, "Host", host);
         count = put(count, "Content-Type", cgi.contentType());
         count = put(count, "Content-Length", cgi.contentLength() >= 0 ? Long.toString(cgi.contentLength()) : null);
         headerCount = count;
@@ -133,6 +144,29 @@ public final class GatewayRequest {
         headerNames[at] = name;
         headerValues[at] = value;
         return kept;
+    }
+
+    /** Whether {@code text} is what {@link CgiRequest#authority} makes of the rest, found without making it. */
+    private static boolean isAuthority(String text, String name, int port, boolean secure) {
+        if (text == null || name == null || !text.startsWith(name)) {
+            return false;
+        }
+        int n = name.length();
+        if (!CgiRequest.isExplicitPort(port, secure)) {
+            return text.length() == n;
+        }
+        if (text.length() <= n + 1 || text.charAt(n) != ':' || text.charAt(n + 1) == '0') {
+            return false;
+        }
+        int value = 0;
+        for (int i = n + 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9' || value > 0xFFFF) {
+                return false;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value == port;
     }
 
     private static Map<String, String> attributes(CgiEnvironment environment, GatewayTrust trust) {
@@ -245,7 +279,7 @@ public final class GatewayRequest {
 
     /** The Host header the container sees: {@link #serverName()}, with the port when it is explicit; null if none. */
     public String host() {
-        return CgiRequest.authority(serverName, serverPort, secure());
+        return host;
     }
 
     /** The client's address: REMOTE_ADDR as sent, else the socket peer's IP; null if neither is known. */

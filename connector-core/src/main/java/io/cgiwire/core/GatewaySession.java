@@ -62,6 +62,8 @@ public abstract class GatewaySession {
 
     /** The request in flight: from its Request event until {@link #complete}. */
     protected volatile GatewayRequest current;
+    /** The last request's Host, handed to the next so that the same Host is the same String. */
+    private String lastHost;
     /** The response of {@link #current} has ended on the wire: nothing more is written for it. */
     protected volatile boolean ended;
     /** The web server aborted {@link #current}. */
@@ -354,12 +356,13 @@ public abstract class GatewaySession {
         GatewayRequest request;
         try {
             request = new GatewayRequest(id, keepConnection, CgiRequestMapper.map(params), peer, local, trust,
-                    roleAttributes);
+                    roleAttributes, lastHost);
         } catch (ProtocolException e) {
             metrics.requestRefused();
             throw violated(e);
         }
         metrics.requestStarted();
+        lastHost = request.host();
         aborted = false;
         ended = false;
         current = request;

@@ -269,4 +269,39 @@ class GatewayRequestTest {
         }
         return lines;
     }
+
+    private static GatewayRequest after(String lastHost, String... namesAndValues) throws ProtocolException {
+        CgiEnvironment env = new CgiEnvironment();
+        env.add("REQUEST_METHOD", "GET");
+        env.add("REQUEST_URI", "/x");
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            env.add(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return new GatewayRequest(3, true, CgiRequestMapper.map(env), PEER, LOCAL, new GatewayTrust(), Map.of(),
+                lastHost);
+    }
+
+    /** The last request's Host String is the next one's when it is the same Host, and only then. */
+    @ParameterizedTest(name = "last {0}, HTTP_HOST {1}, HTTPS {2}: {3}")
+    @CsvSource(nullValues = "-", value = {
+        "example.org:8080,  example.org:8080, off, true",
+        "example.org:8080,  example.org:8081, off, false",
+        "example.org:8080,  example.org:808,  off, false",
+        "example.org:8080,  example.or:8080,  off, false",
+        "example.org,       example.org,      off, true",
+        "example.org,       example.org:443,  on,  true",
+        "example.org:443,   example.org:443,  off, true",
+        "example.org,       example.org:8080, off, false",
+        "example.orgx,      example.org,      off, false",
+        "-,                 example.org,      off, false",
+    })
+    void lastHostIsReusedWhenTheSame(String lastHost, String httpHost, String https, boolean same)
+            throws ProtocolException {
+        String last = lastHost == null ? null : new String(lastHost);
+        GatewayRequest r = after(last, "HTTP_HOST", httpHost, "HTTPS", https);
+        assertEquals(view("HTTP_HOST", httpHost, "HTTPS", https).host(), r.host());
+        assertEquals(same, r.host() == last);
+        assertEquals(r.host(), r.headerValue(0));
+        assertEquals("Host", r.headerName(0));
+    }
 }

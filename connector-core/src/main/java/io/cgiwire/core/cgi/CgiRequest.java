@@ -18,8 +18,10 @@ import java.util.Objects;
 public final class CgiRequest {
     private final String method;
     private final String rawTarget;
-    private final String path;
-    private final String query;
+    // Split from rawTarget when first asked for, if queryStart >= 0; Strings, so a racing second split is harmless.
+    private String path;
+    private String query;
+    private final int queryStart;
     private final String protocol;
     private final String scheme;
     private final String serverName;
@@ -29,6 +31,7 @@ public final class CgiRequest {
     private final String localAddr;
     private final int localPort;
     private final String localName;
+    private final String remoteHost;
     private final String[] headerNames;
     private final String[] headerValues;
     private final int headerCount;
@@ -40,15 +43,17 @@ public final class CgiRequest {
 
     // Package-private: only CgiRequestMapper builds requests, so every instance has passed its checks. The header
     // arrays are handed over, not copied or trimmed (the mapper keeps no reference): the first headerCount are used.
-    CgiRequest(String method, String rawTarget, String path, String query, String protocol, String scheme,
-            String serverName, int serverPort, String remoteAddr, int remotePort, String localAddr, int localPort,
-            String localName, String[] headerNames, String[] headerValues, int headerCount, String contentType,
-            long contentLength,
-            String remoteUser, String authType, CgiEnvironment environment) {
+    // queryStart >= 0: the index of the '?' of an origin-form rawTarget, whose path and query are left to split.
+    CgiRequest(String method, String rawTarget, String path, String query, int queryStart, String protocol,
+            String scheme, String serverName, int serverPort, String remoteAddr, int remotePort, String localAddr,
+            int localPort, String localName, String remoteHost, String[] headerNames, String[] headerValues,
+            int headerCount, String contentType, long contentLength, String remoteUser, String authType,
+            CgiEnvironment environment) {
         this.method = method;
         this.rawTarget = rawTarget;
         this.path = path;
         this.query = query;
+        this.queryStart = queryStart;
         this.protocol = protocol;
         this.scheme = scheme;
         this.serverName = serverName;
@@ -58,6 +63,7 @@ public final class CgiRequest {
         this.localAddr = localAddr;
         this.localPort = localPort;
         this.localName = localName;
+        this.remoteHost = remoteHost;
         this.headerNames = headerNames;
         this.headerValues = headerValues;
         this.headerCount = headerCount;
@@ -84,12 +90,22 @@ public final class CgiRequest {
 
     /** The path of the target, still percent-encoded, without the query: never empty; "*" for {@code OPTIONS *}. */
     public String path() {
-        return path;
+        String p = path;
+        if (p == null) {
+            p = rawTarget.substring(0, queryStart);
+            path = p;
+        }
+        return p;
     }
 
     /** The query of the target, still percent-encoded, without its '?'; null if the target has no '?'. */
     public String query() {
-        return query;
+        String q = query;
+        if (q == null && queryStart >= 0) {
+            q = rawTarget.substring(queryStart + 1);
+            query = q;
+        }
+        return q;
     }
 
     /** The protocol from SERVER_PROTOCOL ("HTTP/1.1", "HTTP/2.0"); "HTTP/1.1" when the web server sent none. */
@@ -179,6 +195,11 @@ public final class CgiRequest {
     /** SERVER_NAME as sent: the web server's configured name (nginx may send "_"); null if absent. */
     public String localName() {
         return localName;
+    }
+
+    /** REMOTE_HOST as sent (the last, if repeated), a name the web server looked up; null if absent or empty. */
+    public String remoteHost() {
+        return remoteHost;
     }
 
     /** The number of headers. */

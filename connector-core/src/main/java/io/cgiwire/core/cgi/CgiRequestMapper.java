@@ -3,6 +3,7 @@ package io.cgiwire.core.cgi;
 import io.cgiwire.core.IpLiterals;
 import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.Violation;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -59,6 +60,8 @@ public final class CgiRequestMapper {
     private static final String COOKIE = "Cookie";
     private static final String DEFAULT_PROTOCOL = "HTTP/1.1";
     private static final int MAX_QUOTED = 80;
+    /** Header slots a mapping starts with: curl sends 3 headers, browsers 8 to 15. */
+    private static final int INITIAL_HEADER_CAPACITY = 8;
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /**
@@ -118,10 +121,12 @@ public final class CgiRequestMapper {
         long contentLength = -1;
         String remoteUser = null;
         String authType = null;
+        String remoteHost = null;
         int size = env.size();
-        // Sized for the worst case, never grown or trimmed: two arrays per request whatever the header count.
-        String[] headerNames = new String[size];
-        String[] headerValues = new String[size];
+        // Grown as needed up to one per variable, never trimmed: a front server's variables are mostly not headers.
+        int capacity = Math.min(size, INITIAL_HEADER_CAPACITY);
+        String[] headerNames = new String[capacity];
+        String[] headerValues = new String[capacity];
         int headerCount = 0;
 
         // One pass with a switch: this runs per request, where a get() per variable would scan the pairs a dozen times.
@@ -146,6 +151,7 @@ public final class CgiRequestMapper {
                 case "CONTENT_TYPE" -> contentType = value;
                 case "REMOTE_USER" -> remoteUser = value;
                 case "AUTH_TYPE" -> authType = value;
+                case "REMOTE_HOST" -> remoteHost = value;
                 case "CONTENT_LENGTH" -> {
                     long length = contentLength(value);
                     // Two lengths that disagree make the framing ambiguous: refuse rather than pick one (RFC 9112 6.3).
@@ -163,6 +169,11 @@ public final class CgiRequestMapper {
                 }
                 default -> {
                     if (name.startsWith(HTTP_PREFIX)) {
+                        if (headerCount == headerNames.length) {
+                            int grown = Math.min(size, 2 * headerCount);
+                            headerNames = Arrays.copyOf(headerNames, grown);
+                            headerValues = Arrays.copyOf(headerValues, grown);
+                        }
                         headerCount = addHeader(headerNames, headerValues, headerCount, name, value);
                     }
                 }
@@ -195,12 +206,13 @@ public final class CgiRequestMapper {
         String rawTarget = rawTarget(requestUri, scriptName, pathInfo, documentUri, queryString);
         String path;
         String query = null;
+        // An origin-form target with a query is split when its path or query is asked for (Jetty takes it whole).
+        int queryStart = -1;
         String authority = null;
         int hostEnd = -1;
         if (rawTarget.charAt(0) == '/') {
-            int q = rawTarget.indexOf('?');
-            path = q < 0 ? rawTarget : rawTarget.substring(0, q);
-            query = q < 0 ? null : rawTarget.substring(q + 1);
+            queryStart = rawTarget.indexOf('?');
+            path = queryStart < 0 ? rawTarget : null;
         } else if (rawTarget.equals("*")) {
             // The asterisk form names the server itself and exists only for OPTIONS (RFC 9112 3.2.4).
             if (!method.equals("OPTIONS")) {
@@ -267,9 +279,10 @@ public final class CgiRequestMapper {
             checkHeaderValue(mediaTypeVariable, mediaType);
         }
 
-        return new CgiRequest(method, rawTarget, path, query, protocol, scheme, hostName, hostPort, remoteAddr,
-                port("REMOTE_PORT", remotePort), serverAddr, localPort, serverName, headerNames, headerValues,
-                headerCount, mediaType, contentLength, emptyToNull(remoteUser), emptyToNull(authType), env);
+        return new CgiRequest(method, rawTarget, path, query, queryStart, protocol, scheme, hostName, hostPort,
+                remoteAddr, port("REMOTE_PORT", remotePort), serverAddr, localPort, serverName, emptyToNull(remoteHost),
+                headerNames, headerValues, headerCount, mediaType, contentLength, emptyToNull(remoteUser),
+                emptyToNull(authType), env);
     }
 
     private static String protocol(String value) throws ProtocolException {

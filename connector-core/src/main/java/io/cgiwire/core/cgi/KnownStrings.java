@@ -1,5 +1,8 @@
 package io.cgiwire.core.cgi;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -7,9 +10,11 @@ import java.util.Arrays;
  * The names every front server sends with every request, and a few values that recur, kept as constants so that
  * decoding them allocates nothing: a request's params are about 25 pairs, and most names are these.
  *
- * <p>{@link #lookup} hashes the bytes the way {@link String#hashCode()} hashes an ISO-8859-1 string and compares
- * them with the one candidate in that slot, so a miss costs one pass over the bytes and a hit saves a String and its
- * array. The returned constants also carry their cached hash, which the mapper's switch on names then reuses.
+ * <p>{@link #find} reads the first and last eight bytes as two words, whatever the length, hashes them with the length,
+ * and compares the same two words with the one candidate in that slot (and the bytes between them, past 16): names
+ * share prefixes ("HTTP_", "SERVER_") but not their ends and lengths together, so a slot rarely holds a neighbour,
+ * and a hit or a miss costs a few word comparisons instead of a pass over the bytes to hash them and another to
+ * compare them.
  */
 public final class KnownStrings {
     /** Values longer than this are not looked up: cookies and user agents never match, so hashing them is waste. */
@@ -36,18 +41,25 @@ public final class KnownStrings {
         "https", "on", "off", "0", "1", "200", "CGI/1.1", "*/*", "127.0.0.1", "::1", "gzip, deflate", "keep-alive",
         "close", "no-cache", "application/x-www-form-urlencoded",
     };
-    private static final String[] TABLE = new String[512];
-    /** The ISO-8859-1 bytes of each TABLE entry, for an intrinsic comparison. */
-    private static final byte[][] TABLE_BYTES = new byte[TABLE.length][];
+    /** Bytes of each STRINGS entry, by ordinal, and their first and last eight bytes as words, as find() reads them. */
+    private static final byte[][] BYTES = new byte[STRINGS.length][];
+    private static final long[] FIRST = new long[STRINGS.length];
+    private static final long[] LAST = new long[STRINGS.length];
+    /** Open addressing, linear probing: an ordinal + 1 per slot, 0 for none. A power of two, 5× the entries. */
+    private static final short[] TABLE = new short[512];
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     static {
-        for (String s : STRINGS) {
-            int slot = s.hashCode() & (TABLE.length - 1);
-            while (TABLE[slot] != null) {
+        for (int i = 0; i < STRINGS.length; i++) {
+            byte[] b = STRINGS[i].getBytes(StandardCharsets.ISO_8859_1);
+            BYTES[i] = b;
+            FIRST[i] = first(b, 0, b.length);
+            LAST[i] = last(b, 0, b.length);
+            int slot = hash(FIRST[i], LAST[i], b.length);
+            while (TABLE[slot] != 0) {
                 slot = (slot + 1) & (TABLE.length - 1);
             }
-            TABLE[slot] = s;
-            TABLE_BYTES[slot] = s.getBytes(StandardCharsets.ISO_8859_1);
+            TABLE[slot] = (short) (i + 1);
         }
     }
 
@@ -70,19 +82,62 @@ public final class KnownStrings {
      * The constant whose ISO-8859-1 bytes are {@code bytes[offset .. offset + length)}, or null if there is none.
      */
     public static String lookup(byte[] bytes, int offset, int length) {
-        int h = 0;
-        for (int i = offset, end = offset + length; i < end; i++) {
-            h = 31 * h + (bytes[i] & 0xFF);
-        }
-        for (int slot = h & (TABLE.length - 1); ; slot = (slot + 1) & (TABLE.length - 1)) {
-            String candidate = TABLE[slot];
-            if (candidate == null) {
-                return null;
+        int ordinal = find(bytes, offset, length);
+        return ordinal < 0 ? null : STRINGS[ordinal];
+    }
+
+    /**
+     * The ordinal of the constant whose ISO-8859-1 bytes are {@code bytes[offset .. offset + length)}, from 0 to
+     * {@link #count()} - 1, or -1 if there is none: a key for tables indexed by known names.
+     */
+    public static int find(byte[] bytes, int offset, int length) {
+        long first = first(bytes, offset, length);
+        long last = last(bytes, offset, length);
+        for (int slot = hash(first, last, length); ; slot = (slot + 1) & (TABLE.length - 1)) {
+            int ordinal = TABLE[slot] - 1;
+            if (ordinal < 0) {
+                return -1;
             }
-            if (candidate.length() == length && candidate.hashCode() == h
-                    && Arrays.equals(TABLE_BYTES[slot], 0, length, bytes, offset, offset + length)) {
-                return candidate;
+            // The two words cover every byte up to 16; past that, the middle is compared too.
+            if (FIRST[ordinal] == first && LAST[ordinal] == last && BYTES[ordinal].length == length
+                    && (length <= 16 || Arrays.equals(BYTES[ordinal], 8, length - 8, bytes, offset + 8,
+                            offset + length - 8))) {
+                return ordinal;
             }
         }
+    }
+
+    /** The constant of {@code ordinal}, as {@link #find} returns it. */
+    public static String get(int ordinal) {
+        return STRINGS[ordinal];
+    }
+
+    /** The number of constants: ordinals run from 0 to this - 1. */
+    public static int count() {
+        return STRINGS.length;
+    }
+
+    /** The first eight bytes as a little-endian word; below eight, all of them, zero-extended. */
+    private static long first(byte[] bytes, int offset, int length) {
+        if (length >= 8) {
+            return (long) LONGS.get(bytes, offset);
+        }
+        long word = 0;
+        for (int i = length - 1; i >= 0; i--) {
+            word = (word << 8) | (bytes[offset + i] & 0xFF);
+        }
+        return word;
+    }
+
+    /** The last eight bytes as a little-endian word (overlapping the first below 16); 0 below eight. */
+    private static long last(byte[] bytes, int offset, int length) {
+        return length >= 8 ? (long) LONGS.get(bytes, offset + length - 8) : 0;
+    }
+
+    /** The slot of a string of {@code length} bytes with those words. */
+    private static int hash(long first, long last, int length) {
+        long h = first * 0x9E3779B97F4A7C15L + Long.rotateLeft(last, 29) + length;
+        h *= 0xC2B2AE3D27D4EB4FL;
+        return (int) (h ^ (h >>> 32)) & (TABLE.length - 1);
     }
 }

@@ -53,6 +53,10 @@ import java.util.List;
 public final class FcgiDecoder implements Decoder<FcgiEvent> {
     private enum State { HEADER, BEGIN_BODY, PARAMS, STREAM, VALUES, SKIP, PADDING, FAILED }
 
+    /** Room for a first request's variables: nginx's stock fastcgi_params and a browser's headers come to about 30. */
+    private static final int DEFAULT_EXPECTED_PARAMS = 32;
+    private static final int MIN_EXPECTED_PARAMS = 4;
+
     private final GatewayLimits limits;
     private final List<Request> active = new ArrayList<>();
     private final List<Request> idle = new ArrayList<>();
@@ -350,6 +354,7 @@ public final class FcgiDecoder implements Decoder<FcgiEvent> {
                                 "params of request " + requestId + " end in the middle of a name-value pair");
                     }
                     request.paramsEnded = true;
+                    request.expectedParams = Math.max(request.codec.count(), MIN_EXPECTED_PARAMS);
                     pending = new FcgiEvent.Params(requestId, request.params);
                     request.params = null;
                     state = State.PADDING;
@@ -451,7 +456,7 @@ public final class FcgiDecoder implements Decoder<FcgiEvent> {
         }
         Request r = idle.isEmpty() ? new Request(limits) : idle.remove(idle.size() - 1);
         r.id = requestId;
-        r.params = new CgiEnvironment();
+        r.params = new CgiEnvironment(r.expectedParams);
         active.add(r);
         pending = new FcgiEvent.BeginRequest(requestId, ((role1 & 0xFF) << 8) | (role0 & 0xFF), flags & 0xFF);
         contentLeft = 0;
@@ -500,6 +505,8 @@ public final class FcgiDecoder implements Decoder<FcgiEvent> {
         final NameValueCodec codec;
         int id;
         CgiEnvironment params;
+        /** As many variables as this id's last request had: a web server sends about the same on a connection. */
+        int expectedParams = DEFAULT_EXPECTED_PARAMS;
         int paramsBytes;
         boolean paramsEnded;
         boolean stdinEnded;

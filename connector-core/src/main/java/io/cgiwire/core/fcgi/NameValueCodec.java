@@ -6,6 +6,7 @@ import io.cgiwire.core.cgi.CgiEnvironment;
 import io.cgiwire.core.cgi.KnownStrings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * FastCGI name-value pairs (spec section 3.4): the content of FCGI_PARAMS, FCGI_GET_VALUES and
@@ -28,12 +29,30 @@ import java.nio.charset.StandardCharsets;
  * field split across calls is copied (into a scratch array that grows to at most the limit); a field that is whole in
  * the input becomes a String straight from it. Names and values are read as ISO-8859-1, one char per byte; names and
  * short values that every request repeats come from {@link KnownStrings} without allocating.
+ *
+ * <p>A codec also remembers, under each known name, the last value it decoded (up to {@value #MAX_RECENT_LENGTH}
+ * bytes): a web server sends most variables of a kept connection's requests unchanged (DOCUMENT_ROOT,
+ * SERVER_SOFTWARE, SERVER_NAME and SERVER_ADDR, HTTP_HOST, HTTP_USER_AGENT, ...), and a value equal to the last one
+ * is that String again, compared but not copied, as Jetty's HTTP parser keeps a connection's header fields. It keeps
+ * at most one value of each known name, {@value #MAX_RECENT_BYTES} bytes in all, for as long as the codec.
  */
 public final class NameValueCodec {
     private static final int NAME_LENGTH = 0;
     private static final int VALUE_LENGTH = 1;
     private static final int NAME = 2;
     private static final int VALUE = 3;
+
+    /** Values longer than this are not remembered: request-specific (long targets, cookies), and costly to keep. */
+    static final int MAX_RECENT_LENGTH = 128;
+    /**
+     * What the remembered values may hold, each charged its bytes twice (the String's and the copy compared with)
+     * and {@link #RECENT_ENTRY_COST} for the two objects: nginx's stock fastcgi_params come to under 2 KiB.
+     */
+    static final int MAX_RECENT_BYTES = 4096;
+    /** Two object headers and a reference or two. */
+    static final int RECENT_ENTRY_COST = 48;
+    /** At most what the remembered values and their two tables hold, as {@code RetainedSize} counts it. */
+    static final int MAX_RECENT_RETAINED = MAX_RECENT_BYTES + 2 * (16 + 8 * KnownStrings.count());
 
     private final int maxNameLength;
     private final int maxValueLength;
@@ -45,8 +64,17 @@ public final class NameValueCodec {
     private int nameLength;
     private int valueLength;
     private String name;
+    /** KnownStrings' ordinal of {@link #name}, or -1. */
+    private int nameOrdinal = -1;
+    /** By KnownStrings ordinal: the last value decoded under that name and a copy of its bytes; made at first use. */
+    private String[] recentValues;
+    private byte[][] recentBytes;
+    private int recentCharged;
     private byte[] scratch = new byte[0];
     private int scratchFilled;
+    /** Where the field {@link #readField} last completed is: the input's array or the scratch array. */
+    private byte[] fieldBytes;
+    private int fieldOffset;
     private int count;
 
     /**
@@ -70,6 +98,12 @@ public final class NameValueCodec {
         while (content.hasRemaining()) {
             switch (state) {
                 case NAME_LENGTH:
+                    if (lengthBytesSeen == 0) {
+                        decodeWhole(content, into);
+                        if (!content.hasRemaining()) {
+                            break;
+                        }
+                    }
                     if (lengthBytesSeen == 0 && count == maxCount) {
                         throw new ProtocolException(Violation.TOO_MANY_PARAMS,
                                 "more than " + maxCount + " name-value pairs");
@@ -98,13 +132,13 @@ public final class NameValueCodec {
                     }
                     break;
                 case NAME:
-                    name = readField(content, nameLength, true);
+                    name = readName(content, nameLength);
                     if (name != null) {
                         state = VALUE;
                     }
                     break;
                 case VALUE:
-                    String value = valueLength == 0 ? "" : readField(content, valueLength, false);
+                    String value = valueLength == 0 ? "" : readValue(content, valueLength);
                     if (value != null) {
                         into.add(name, value);
                         name = null;
@@ -135,12 +169,14 @@ public final class NameValueCodec {
         return count;
     }
 
-    /** Forgets any partial pair and the count, keeping the scratch array, for the next stream. */
+    /** Forgets any partial pair and the count, keeping the scratch array and the last values, for the next stream. */
     public void reset() {
         state = NAME_LENGTH;
         lengthBytesSeen = 0;
         name = null;
+        nameOrdinal = -1;
         scratchFilled = 0;
+        fieldBytes = null;
         count = 0;
     }
 
@@ -169,31 +205,158 @@ public final class NameValueCodec {
         return false;
     }
 
-    private String readField(ByteBuffer in, int fieldLength, boolean isName) {
+    /**
+     * Decodes, by index, the pairs that are whole in {@code in} from its position: the usual case, a PARAMS record's
+     * pairs all in one read. Stops before the first pair that is cut off or breaks a limit, which the state machine
+     * then reads from its first byte, so that every violation is found and reported in one place.
+     */
+    private void decodeWhole(ByteBuffer in, CgiEnvironment into) {
+        byte[] array = in.hasArray() ? in.array() : null;
+        int base = array != null ? in.arrayOffset() : 0;
+        int end = in.limit();
+        int p = in.position();
+        while (p < end && count < maxCount) {
+            int at = p;
+            int nameLen = in.get(at) & 0xFF;
+            if (nameLen >= 0x80) {
+                if (end - at < 4) {
+                    break;
+                }
+                nameLen = in.getInt(at) & 0x7FFFFFFF;
+                at += 4;
+            } else {
+                at++;
+            }
+            if (at >= end) {
+                break;
+            }
+            int valueLen = in.get(at) & 0xFF;
+            if (valueLen >= 0x80) {
+                if (end - at < 4) {
+                    break;
+                }
+                valueLen = in.getInt(at) & 0x7FFFFFFF;
+                at += 4;
+            } else {
+                at++;
+            }
+            if (nameLen == 0 || nameLen > maxNameLength || valueLen > maxValueLength
+                    || end - at < (long) nameLen + valueLen) {
+                break;
+            }
+            String n;
+            if (array != null) {
+                n = name(array, base + at, nameLen);
+            } else {
+                ensureScratch(nameLen);
+                in.get(at, scratch, 0, nameLen);
+                n = name(scratch, 0, nameLen);
+            }
+            at += nameLen;
+            String v;
+            if (valueLen == 0) {
+                v = "";
+            } else if (array != null) {
+                v = value(array, base + at, valueLen);
+            } else {
+                ensureScratch(valueLen);
+                in.get(at, scratch, 0, valueLen);
+                v = value(scratch, 0, valueLen);
+            }
+            at += valueLen;
+            into.add(n, v);
+            count++;
+            p = at;
+        }
+        in.position(p);
+    }
+
+    private String readName(ByteBuffer in, int fieldLength) {
+        if (!readField(in, fieldLength)) {
+            return null;
+        }
+        byte[] bytes = fieldBytes;
+        fieldBytes = null;
+        return name(bytes, fieldOffset, fieldLength);
+    }
+
+    private String readValue(ByteBuffer in, int fieldLength) {
+        if (!readField(in, fieldLength)) {
+            return null;
+        }
+        byte[] bytes = fieldBytes;
+        // Not kept past the field: it may be the caller's (pooled) buffer.
+        fieldBytes = null;
+        return value(bytes, fieldOffset, fieldLength);
+    }
+
+    /** The name in {@code field}: a known one's constant, else a new String; sets {@link #nameOrdinal}. */
+    private String name(byte[] field, int offset, int length) {
+        nameOrdinal = KnownStrings.find(field, offset, length);
+        return nameOrdinal >= 0 ? KnownStrings.get(nameOrdinal)
+                : new String(field, offset, length, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The value in {@code field} of the name just read: the last one under that name again if equal. */
+    private String value(byte[] field, int offset, int fieldLength) {
+        if (nameOrdinal < 0 || fieldLength > MAX_RECENT_LENGTH) {
+            return KnownStrings.value(field, offset, fieldLength);
+        }
+        if (recentValues == null) {
+            recentValues = new String[KnownStrings.count()];
+            recentBytes = new byte[KnownStrings.count()][];
+        }
+        String recent = recentValues[nameOrdinal];
+        byte[] copy = recentBytes[nameOrdinal];
+        if (recent != null && recent.length() == fieldLength
+                && Arrays.equals(copy, 0, fieldLength, field, offset, offset + fieldLength)) {
+            return recent;
+        }
+        String value = KnownStrings.value(field, offset, fieldLength);
+        if (copy == null || copy.length < fieldLength) {
+            int freed = copy == null ? 0 : 2 * copy.length + RECENT_ENTRY_COST;
+            int charged = recentCharged - freed + 2 * fieldLength + RECENT_ENTRY_COST;
+            if (charged > MAX_RECENT_BYTES) {
+                return value;
+            }
+            copy = new byte[fieldLength];
+            recentBytes[nameOrdinal] = copy;
+            recentCharged = charged;
+        }
+        System.arraycopy(field, offset, copy, 0, fieldLength);
+        recentValues[nameOrdinal] = value;
+        return value;
+    }
+
+    /**
+     * Reads a field of {@code fieldLength} bytes: true when it is whole, in {@code fieldBytes} from
+     * {@code fieldOffset}, straight from {@code in}'s array when it is all there, else from the scratch array.
+     */
+    private boolean readField(ByteBuffer in, int fieldLength) {
         if (scratchFilled == 0 && in.remaining() >= fieldLength) {
-            byte[] bytes;
-            int offset;
             if (in.hasArray()) {
-                bytes = in.array();
-                offset = in.arrayOffset() + in.position();
+                fieldBytes = in.array();
+                fieldOffset = in.arrayOffset() + in.position();
                 in.position(in.position() + fieldLength);
             } else {
                 ensureScratch(fieldLength);
                 in.get(scratch, 0, fieldLength);
-                bytes = scratch;
-                offset = 0;
+                fieldBytes = scratch;
+                fieldOffset = 0;
             }
-            return isName ? KnownStrings.name(bytes, offset, fieldLength) : KnownStrings.value(bytes, offset, fieldLength);
+            return true;
         }
         ensureScratch(fieldLength);
         int n = Math.min(in.remaining(), fieldLength - scratchFilled);
         in.get(scratch, scratchFilled, n);
         scratchFilled += n;
         if (scratchFilled < fieldLength) {
-            return null;
+            return false;
         }
         scratchFilled = 0;
-        return isName ? KnownStrings.name(scratch, 0, fieldLength) : KnownStrings.value(scratch, 0, fieldLength);
+        fieldBytes = scratch;
+        fieldOffset = 0;
+        return true;
     }
 
     private void ensureScratch(int fieldLength) {

@@ -536,4 +536,42 @@ class CgiRequestMapperTest {
         assertTrue(s.contains("GET / HTTP/1.1") && s.contains("server=h:81") && s.contains("Authorization"), s);
         assertFalse(s.contains("c2VjcmV0"), s);
     }
+
+    /** More headers than the mapper starts with room for: all kept, in order, repeats merged where they first were. */
+    @Test
+    void manyHeadersAreAllKeptInOrder() throws ProtocolException {
+        List<String> pairs = new ArrayList<>(List.of("REQUEST_METHOD", "GET", "REQUEST_URI", "/"));
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            pairs.add("HTTP_X_H" + i);
+            pairs.add("v" + i);
+            expected.add("X-H" + i + ": v" + i + (i == 3 ? ", again" : ""));
+        }
+        pairs.add("HTTP_X_H3");
+        pairs.add("again");
+        CgiRequest r = CgiRequestMapper.map(env(pairs.toArray(new String[0])));
+        assertEquals(expected, headers(r));
+    }
+
+    /** REMOTE_HOST is read in the mapper's one pass: the last one counts, as CgiEnvironment.get, and empty is none. */
+    @Test
+    void remoteHostIsTheLastOneSent() throws ProtocolException {
+        assertNull(CgiRequestMapper.map(get()).remoteHost());
+        assertNull(CgiRequestMapper.map(get("REMOTE_HOST", "")).remoteHost());
+        assertEquals("b.example", CgiRequestMapper.map(get("REMOTE_HOST", "a.example", "REMOTE_HOST", "b.example"))
+                .remoteHost());
+    }
+
+    /** An origin-form target's path and query, split when asked for, are the same whichever is asked first. */
+    @Test
+    void pathAndQuerySplitInEitherOrder() throws ProtocolException {
+        CgiRequest a = CgiRequestMapper.map(env("REQUEST_METHOD", "GET", "REQUEST_URI", "/p?q=1"));
+        assertEquals("q=1", a.query());
+        assertEquals("/p", a.path());
+        assertSame(a.path(), a.path());
+        CgiRequest b = CgiRequestMapper.map(env("REQUEST_METHOD", "GET", "REQUEST_URI", "/p?q=1"));
+        assertEquals("/p", b.path());
+        assertEquals("q=1", b.query());
+        assertEquals("/p?q=1", b.rawTarget());
+    }
 }

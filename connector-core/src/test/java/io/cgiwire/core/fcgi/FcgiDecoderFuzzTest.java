@@ -62,12 +62,13 @@ class FcgiDecoderFuzzTest {
 
     /**
      * What the decoder may keep between reads with {@link Fuzzing#limits()}: per request id its params (chars, an
-     * array slot and a String per pair) and its codec's scratch; one FCGI_GET_VALUES record (at most 64 KiB); slack
-     * for the fixed fields. Nothing in it grows with the bytes a peer sends.
+     * array slot and a String per pair) and its codec's scratch and remembered values; one FCGI_GET_VALUES record (at
+     * most 64 KiB); slack for the fixed fields. Nothing in it grows with the bytes a peer sends.
      */
     static final long RETAINED_BOUND = MAX_MULTIPLEXED_REQUESTS
-            * (2L * MAX_PARAMS_BYTES + 96L * MAX_PARAMS_COUNT + MAX_VALUE_LENGTH + 1024)
-            + 2 * 65536 + 96L * MAX_PARAMS_COUNT + 4096;
+            * (2L * MAX_PARAMS_BYTES + 96L * MAX_PARAMS_COUNT + MAX_VALUE_LENGTH + 1024
+                    + NameValueCodec.MAX_RECENT_RETAINED)
+            + 2 * 65536 + 96L * MAX_PARAMS_COUNT + 4096 + NameValueCodec.MAX_RECENT_RETAINED;
     /** Inputs up to this long are also fed one byte at a time. */
     static final int BYTEWISE_MAX = 4096;
 

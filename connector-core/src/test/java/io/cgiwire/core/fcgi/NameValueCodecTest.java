@@ -3,6 +3,8 @@ package io.cgiwire.core.fcgi;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,5 +107,67 @@ class NameValueCodecTest {
         CgiEnvironment env = new CgiEnvironment();
         new NameValueCodec(100, 100, 10).decode(direct, env);
         assertEquals(FcgiFixtures.env("NAME", "value", "B", ""), env);
+    }
+
+    private static ByteBuffer pairs(String... namesAndValues) {
+        ByteBuffer out = ByteBuffer.allocate(4096);
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            byte[] name = namesAndValues[i].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            byte[] value = namesAndValues[i + 1].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            NameValueCodec.putLength(out, name.length);
+            NameValueCodec.putLength(out, value.length);
+            out.put(name).put(value);
+        }
+        return out.flip();
+    }
+
+    private static CgiEnvironment decode(NameValueCodec codec, ByteBuffer in, int chunk) throws ProtocolException {
+        codec.reset();
+        CgiEnvironment env = new CgiEnvironment();
+        while (in.hasRemaining()) {
+            int n = Math.min(chunk, in.remaining());
+            codec.decode(in.slice(in.position(), n), env);
+            in.position(in.position() + n);
+        }
+        assertTrue(codec.atPairBoundary());
+        return env;
+    }
+
+    /** The second request of a connection gets the first one's Strings for the values it repeats, however split. */
+    @Test
+    void aKnownNamesRepeatedValueIsTheLastValueAgain() throws ProtocolException {
+        String longValue = "x".repeat(NameValueCodec.MAX_RECENT_LENGTH + 1);
+        String[] first = {"DOCUMENT_ROOT", "/srv/www", "REMOTE_PORT", "40000", "HTTP_X_CUSTOM", "same",
+            "HTTP_COOKIE", longValue, "SERVER_NAME", "example.org"};
+        String[] second = {"DOCUMENT_ROOT", "/srv/www", "REMOTE_PORT", "40001", "HTTP_X_CUSTOM", "same",
+            "HTTP_COOKIE", longValue, "SERVER_NAME", "example.org"};
+        for (int chunk : new int[] {4096, 1, 3}) {
+            NameValueCodec codec = new NameValueCodec(1000, 1000, 100);
+            CgiEnvironment a = decode(codec, pairs(first), chunk);
+            CgiEnvironment b = decode(codec, pairs(second), chunk);
+            assertEquals(decode(new NameValueCodec(1000, 1000, 100), pairs(second), 4096), b);
+            assertSame(a.value(0), b.value(0), "DOCUMENT_ROOT, chunk " + chunk);
+            assertEquals("40001", b.value(1));
+            assertNotSame(a.value(2), b.value(2), "an unknown name's value is not remembered");
+            assertNotSame(a.value(3), b.value(3), "a long value is not remembered");
+            assertSame(a.value(4), b.value(4), "SERVER_NAME, chunk " + chunk);
+        }
+    }
+
+    /** A value remembered under one name is not handed out under another, nor once it has changed. */
+    @Test
+    void aRememberedValueIsOnlyForItsNameAndItsBytes() throws ProtocolException {
+        NameValueCodec codec = new NameValueCodec(1000, 1000, 100);
+        CgiEnvironment a = decode(codec, pairs("SERVER_ADDR", "10.0.0.1", "REMOTE_ADDR", "10.0.0.2"), 4096);
+        CgiEnvironment b = decode(codec, pairs("SERVER_ADDR", "10.0.0.2", "REMOTE_ADDR", "10.0.0.1"), 4096);
+        assertEquals("10.0.0.2", b.value(0));
+        assertEquals("10.0.0.1", b.value(1));
+        CgiEnvironment c = decode(codec, pairs("SERVER_ADDR", "10.0.0.3", "REMOTE_ADDR", "10.0.0.1"), 4096);
+        assertEquals("10.0.0.3", c.value(0));
+        assertSame(b.value(1), c.value(1));
+        CgiEnvironment d = decode(codec, pairs("SERVER_ADDR", "10.0.0.30", "REMOTE_ADDR", ""), 4096);
+        assertEquals("10.0.0.30", d.value(0));
+        assertEquals("", d.value(1));
+        assertNotSame(a, d);
     }
 }

@@ -302,7 +302,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     private void startRequest(GatewayRequest request, List<Runnable> tasks) {
         MetaData.Request requestMetaData;
         try {
-            requestMetaData = GatewayMetaData.toMetaData(request, System.nanoTime());
+            requestMetaData = metaData.toMetaData(request, System.nanoTime());
         } catch (IllegalArgumentException x) {
             GatewayEvent.Write refusal = session.refuse(400, "bad request target");
             LOG.warn("{} {}: {}: {}", protocol, getEndPoint().getRemoteSocketAddress(), refusal.refusal(),

@@ -1,7 +1,11 @@
 package io.cgiwire.jetty.internal;
 
 import io.cgiwire.core.GatewayRequest;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Arrays;
+import java.util.Objects;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
@@ -18,6 +22,9 @@ import org.eclipse.jetty.util.HostPort;
  * as Jetty's HTTP/1 connection reuses its channel; the socket's own addresses stay on the connection.
  */
 final class GatewayMetaData extends ConnectionMetaData.Wrapper {
+    /** HttpURI's port when it has none. */
+    private static final int NO_PORT = -1;
+
     private volatile SocketAddress remote;
     private volatile SocketAddress local;
     private volatile boolean secure;
@@ -25,55 +32,145 @@ final class GatewayMetaData extends ConnectionMetaData.Wrapper {
     private volatile HttpVersion version = HttpVersion.HTTP_1_1;
     private volatile HostPort serverAuthority;
 
+    // What the last request of this connection had, reused when the next one has it too (a web server sends most
+    // of it unchanged on a kept connection): read and written only from GatewayConnection.startRequest, under the
+    // connection's lock.
+    private InetSocketAddress lastRemote;
+    private String lastRemoteText;
+    private InetSocketAddress lastLocal;
+    private String lastLocalText;
+    private HttpField[] lastFields = new HttpField[0];
+    private HttpURI lastUri;
+    private String lastTarget;
+    private String lastUriHost;
+    private int lastUriPort;
+
     GatewayMetaData(ConnectionMetaData connection) {
         super(connection);
     }
 
     /** Takes the addresses and scheme of {@code request}, before it starts. */
     void update(GatewayRequest request) {
-        SocketAddress client = request.remoteSocketAddress();
+        String clientText = request.remoteAddr();
+        InetSocketAddress client = address(lastRemote, lastRemoteText, clientText, request.remotePort());
+        lastRemote = client;
+        lastRemoteText = clientText;
         this.remote = client != null ? client : getWrapped().getRemoteSocketAddress();
-        SocketAddress server = request.localSocketAddress();
+        String serverText = request.localAddr();
+        InetSocketAddress server = address(lastLocal, lastLocalText, serverText, request.localPort());
+        lastLocal = server;
+        lastLocalText = serverText;
         this.local = server != null ? server : getWrapped().getLocalSocketAddress();
         this.secure = request.secure();
         this.persistent = request.keepConnection();
         this.version = version(request);
-        this.serverAuthority = request.serverName() != null
-                ? new HostPort(request.serverName(), request.serverPort()) : null;
+        String name = request.serverName();
+        HostPort authority = serverAuthority;
+        if (name == null) {
+            authority = null;
+        } else if (authority == null || authority.getPort() != request.serverPort()
+                || !name.equals(authority.getHost())) {
+            authority = new HostPort(name, request.serverPort());
+        }
+        this.serverAuthority = authority;
+    }
+
+    /**
+     * {@link GatewayRequest#socketAddress}, or {@code last} when it was made from the same text and port: the same
+     * client or server again needs no parsing and no new address.
+     */
+    private static InetSocketAddress address(InetSocketAddress last, String lastText, String text, int port) {
+        if (last != null && text != null && text.equals(lastText) && port == last.getPort()) {
+            return last;
+        }
+        return GatewayRequest.socketAddress(text, port);
     }
 
     /**
      * The request line, URI and headers as Jetty's own HTTP connector would have parsed them from the client: the
      * scheme and authority the client used go into the URI (Jetty derives isSecure, getServerName/Port and absolute
-     * redirects from it).
+     * redirects from it). Header fields and the URI equal to the last request's are the same objects again, as
+     * Jetty's HTTP parser keeps a connection's fields; both are immutable.
      *
      * @throws IllegalArgumentException if Jetty refuses the target
      */
-    static MetaData.Request toMetaData(GatewayRequest request, long beginNanoTime) {
-        HttpFields.Mutable fields = HttpFields.build(request.headerCount());
-        for (int i = 0; i < request.headerCount(); i++) {
-            fields.add(request.headerName(i), request.headerValue(i));
+    MetaData.Request toMetaData(GatewayRequest request, long beginNanoTime) {
+        int count = request.headerCount();
+        HttpField[] last = lastFields;
+        HttpField[] fields = new HttpField[count];
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            String name = request.headerName(i);
+            String value = request.headerValue(i);
+            if (value == null) {
+                // As HttpFields.Mutable.add(name, null): no field.
+                continue;
+            }
+            HttpField field = n < last.length ? last[n] : null;
+            if (field == null || !same(field.getName(), name) || !same(field.getValue(), value)) {
+                field = find(last, name, value);
+            }
+            fields[n++] = field != null ? field : new HttpField(name, value);
         }
-        HttpURI.Mutable uri = HttpURI.build().scheme(request.scheme());
-        if (request.serverName() != null) {
-            uri.host(request.serverName());
-            if (request.explicitPort()) {
-                uri.port(request.serverPort());
+        if (n < count) {
+            fields = Arrays.copyOf(fields, n);
+        }
+        lastFields = fields;
+        return new MetaData.Request(beginNanoTime, request.method(), uri(request), version(request),
+                HttpFields.from(fields), request.contentLength());
+    }
+
+    private static HttpField find(HttpField[] fields, String name, String value) {
+        for (HttpField field : fields) {
+            if (same(field.getName(), name) && same(field.getValue(), value)) {
+                return field;
             }
         }
-        if (request.rawTarget().charAt(0) == '/') {
-            uri.pathQuery(request.rawTarget());
+        return null;
+    }
+
+    private static boolean same(String a, String b) {
+        return a == b || a.equals(b);
+    }
+
+    private HttpURI uri(GatewayRequest request) {
+        String target = request.rawTarget();
+        String host = request.serverName();
+        int port = request.explicitPort() ? request.serverPort() : NO_PORT;
+        HttpURI uri = lastUri;
+        if (uri != null && target.equals(lastTarget) && request.scheme().equals(uri.getScheme())
+                && Objects.equals(host, lastUriHost) && port == lastUriPort) {
+            return uri;
+        }
+        HttpURI.Mutable built = HttpURI.build().scheme(request.scheme());
+        if (host != null) {
+            built.host(host);
+            if (port != NO_PORT) {
+                built.port(port);
+            }
+        }
+        if (target.charAt(0) == '/') {
+            built.pathQuery(target);
         } else {
             // "*" (OPTIONS) or an absolute-form target: the mapper has split it already.
-            uri.path(request.path());
-            uri.query(request.query());
+            built.path(request.path());
+            built.query(request.query());
         }
-        return new MetaData.Request(beginNanoTime, request.method(), uri.asImmutable(), version(request),
-                fields.asImmutable(), request.contentLength());
+        uri = built.asImmutable();
+        lastUri = uri;
+        lastTarget = target;
+        lastUriHost = host;
+        lastUriPort = port;
+        return uri;
     }
 
     private static HttpVersion version(GatewayRequest request) {
-        HttpVersion v = HttpVersion.fromString(request.protocol());
+        String protocol = request.protocol();
+        // Nearly always the mapper's constant: no lookup for it.
+        if ("HTTP/1.1".equals(protocol)) {
+            return HttpVersion.HTTP_1_1;
+        }
+        HttpVersion v = HttpVersion.fromString(protocol);
         return v != null ? v : HttpVersion.HTTP_1_1;
     }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures cgiwire against the usual ways of putting Java behind a web server, on this machine, in one run:
-# builds, starts nginx, httpd and one JVM per row on loopback (and one Unix socket), runs wrk against every row and
-# route, and writes bench/results/latest.md (table), latest.svg (chart) and raw/ (every wrk output and log).
+# builds, starts nginx, httpd and one JVM per row on loopback (and a Unix socket per container), runs wrk against
+# every row and route, and writes bench/results/latest.md (table), latest.svg (chart) and raw/ (every wrk output and log).
 #
 #   bench/run.sh            the full run (about 25 minutes with the defaults)
 #   QUICK=1 bench/run.sh    a smoke run (about 3 minutes), written to bench/results/quick/
@@ -55,7 +55,7 @@ TOMCAT_JAR=$ROOT/bench/baselines/target/tomcat-baseline.jar
 
 # The rows, in the order of the table. "front" is what wrk talks to; "base" is the row the ratios divide by.
 ROW_IDS=(static jetty-direct jetty-http jetty-ownfcgi jetty-fcgi jetty-fcgi-unix jetty-scgi
-         tomcat-http tomcat-ajp tomcat-fcgi tomcat-scgi haproxy-fcgi haproxy-fcgi-mpxs)
+         tomcat-http tomcat-ajp tomcat-fcgi tomcat-fcgi-unix tomcat-scgi haproxy-fcgi haproxy-fcgi-mpxs)
 declare -A LABEL=(
   [static]="nginx static files (ceiling)"
   [jetty-direct]="Jetty HTTP, direct (no nginx)"
@@ -67,13 +67,14 @@ declare -A LABEL=(
   [tomcat-http]="nginx → HTTP (keepalive) → Tomcat NIO"
   [tomcat-ajp]="httpd → AJP → Tomcat"
   [tomcat-fcgi]="nginx → FastCGI (TCP, keep-conn) → cgiwire on Tomcat"
+  [tomcat-fcgi-unix]="nginx → FastCGI (Unix socket, keep-conn) → cgiwire on Tomcat"
   [tomcat-scgi]="nginx → SCGI → cgiwire on Tomcat"
   [haproxy-fcgi]="HAProxy → FastCGI (keep-conn) → cgiwire on Jetty"
   [haproxy-fcgi-mpxs]="HAProxy → FastCGI (mpxs-conns, max-reqs 8, http-reuse always) → cgiwire on Jetty"
 )
 declare -A CONTAINER=([static]=nginx [jetty-direct]=jetty [jetty-http]=jetty [jetty-ownfcgi]=jetty [jetty-fcgi]=jetty
   [jetty-fcgi-unix]=jetty [jetty-scgi]=jetty [tomcat-http]=tomcat [tomcat-ajp]=tomcat [tomcat-fcgi]=tomcat
-  [tomcat-scgi]=tomcat [haproxy-fcgi]=jetty [haproxy-fcgi-mpxs]=jetty)
+  [tomcat-fcgi-unix]=tomcat [tomcat-scgi]=tomcat [haproxy-fcgi]=jetty [haproxy-fcgi-mpxs]=jetty)
 declare -A ROUTE_PATH=([hello]=/hello [bytes64k]="/bytes?n=65536" [bytes1m]="/bytes?n=1048576"
   [upload]=$UPLOAD_PATH)
 
@@ -180,6 +181,7 @@ i=0
 for r in "${ROW_IDS[@]}"; do FRONT_PORT[$r]=${P[$i]}; BACKEND_PORT[$r]=${P[$((i + 1))]}; i=$((i + 2)); done
 FRONT_PORT[jetty-direct]=${BACKEND_PORT[jetty-direct]}
 FCGI_SOCKET=$WORK/cgiwire-fcgi.sock
+TOMCAT_FCGI_SOCKET=$WORK/cgiwire-tomcat-fcgi.sock
 
 max_conns=64
 for c in $CONNECTIONS; do [ "$c" -gt $max_conns ] && max_conns=$c; done
@@ -227,6 +229,8 @@ wants tomcat-ajp && start_jvm tomcat-ajp "tomcat baseline: ready" "$TOMCAT_JAR" 
 # cgiwire on Tomcat is the demo's --container tomcat; a demo without it exits, and its rows say so.
 wants tomcat-fcgi && start_jvm tomcat-fcgi "cgiwire demo: ready" "$DEMO_JAR" --container tomcat \
   --fcgi $H:${BACKEND_PORT[tomcat-fcgi]} --scgi $H:0
+wants tomcat-fcgi-unix && start_jvm tomcat-fcgi-unix "cgiwire demo: ready" "$DEMO_JAR" --container tomcat \
+  --fcgi "unix:$TOMCAT_FCGI_SOCKET" --scgi $H:0
 wants tomcat-scgi && start_jvm tomcat-scgi "cgiwire demo: ready" "$DEMO_JAR" --container tomcat \
   --fcgi $H:0 --scgi $H:${BACKEND_PORT[tomcat-scgi]}
 wants haproxy-fcgi && start_jvm haproxy-fcgi "cgiwire demo: ready" "$DEMO_JAR" --ee "$EE" \
@@ -241,7 +245,7 @@ for r in $ROWS; do
   else
     case $? in
       1)
-        if [[ $r == tomcat-fcgi || $r == tomcat-scgi ]]; then
+        if [[ $r == tomcat-fcgi || $r == tomcat-fcgi-unix || $r == tomcat-scgi ]]; then
           STATUS[$r]="not available"
           NOTE[$r]="the demo has no Tomcat yet: $(grep -m1 'cgiwire demo:' "${BACKEND_LOG[$r]}" || tail -n1 "${BACKEND_LOG[$r]}")"
           log "$r: ${NOTE[$r]}"
@@ -308,6 +312,7 @@ $(upstream up_jetty_fcgi "$H:${BACKEND_PORT[jetty-fcgi]}")
 $(upstream up_jetty_fcgi_unix "unix:$FCGI_SOCKET")
 $(upstream up_tomcat_http "$H:${BACKEND_PORT[tomcat-http]}")
 $(upstream up_tomcat_fcgi "$H:${BACKEND_PORT[tomcat-fcgi]}")
+$(upstream up_tomcat_fcgi_unix "unix:$TOMCAT_FCGI_SOCKET")
 
   # The ceiling: files of the same sizes, and an upload nginx reads and discards (return answers without a backend).
   server {
@@ -326,6 +331,7 @@ $(server jetty-fcgi-unix "$FCGI_PASS up_jetty_fcgi_unix;")
 $(server jetty-scgi "$SCGI_PASS $H:${BACKEND_PORT[jetty-scgi]};")
 $(server tomcat-http "$PROXY_PASS http://up_tomcat_http;")
 $(server tomcat-fcgi "$FCGI_PASS up_tomcat_fcgi;")
+$(server tomcat-fcgi-unix "$FCGI_PASS up_tomcat_fcgi_unix;")
 $(server tomcat-scgi "$SCGI_PASS $H:${BACKEND_PORT[tomcat-scgi]};")
 }
 EOF

@@ -323,7 +323,12 @@ public final class GatewayRequest {
      * container that keeps only a socket address still knows the name and port the client used.
      */
     public InetSocketAddress localSocketAddress() {
-        return socketAddress(localAddr != null ? localAddr : localName, localPort);
+        return socketAddress(localSocketHost(), localPort);
+    }
+
+    /** The host of {@link #localSocketAddress()}, as text: {@link #localAddr()}, else {@link #localName()}. */
+    public String localSocketHost() {
+        return localAddr != null ? localAddr : localName;
     }
 
     /** The number of headers. */

@@ -56,7 +56,7 @@ final class GatewayMetaData extends ConnectionMetaData.Wrapper {
         lastRemote = client;
         lastRemoteText = clientText;
         this.remote = client != null ? client : getWrapped().getRemoteSocketAddress();
-        String serverText = request.localAddr();
+        String serverText = request.localSocketHost();
         InetSocketAddress server = address(lastLocal, lastLocalText, serverText, request.localPort());
         lastLocal = server;
         lastLocalText = serverText;

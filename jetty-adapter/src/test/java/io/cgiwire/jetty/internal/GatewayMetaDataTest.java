@@ -55,6 +55,10 @@ class GatewayMetaDataTest {
     }
 
     private GatewayRequest next(Map<String, String> env) throws ProtocolException {
+        return next(session, env);
+    }
+
+    private static GatewayRequest next(GatewaySession session, Map<String, String> env) throws ProtocolException {
         ByteBuffer params = ByteBuffer.allocate(4096);
         env.forEach((name, value) -> {
             NameValueCodec.putLength(params, name.length());
@@ -146,6 +150,22 @@ class GatewayMetaDataTest {
         view(next(env));
         assertSame(remote, metaData.getRemoteSocketAddress());
         assertEquals(InetSocketAddress.createUnresolved("unix:", 0), remote);
+    }
+
+    /**
+     * HAProxy or Caddy on a Unix socket: no SERVER_ADDR and no socket address, so the local side is SERVER_NAME and
+     * SERVER_PORT, as Tomcat has them, not the Unix socket's path (getLocalName() null, getLocalPort() -1).
+     */
+    @Test
+    void onAUnixSocketWithoutServerAddrTheLocalSideIsTheServerName() throws ProtocolException {
+        GatewaySession unix = Gateway.fastCgi(new GatewayLimits(), Map.of()).newSession(null, null, System::nanoTime,
+                0, 0);
+        Map<String, String> env = nginx("/dump", "50000", "curl/8");
+        env.remove("SERVER_ADDR");
+        env.put("SERVER_NAME", "127.0.0.1");
+        env.put("SERVER_PORT", "8110");
+        view(next(unix, env));
+        assertEquals(new InetSocketAddress("127.0.0.1", 8110), metaData.getLocalSocketAddress());
     }
 
     private static final class Socket extends Attributes.Mapped implements ConnectionMetaData {

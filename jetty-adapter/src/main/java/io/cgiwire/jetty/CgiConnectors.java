@@ -1,5 +1,6 @@
 package io.cgiwire.jetty;
 
+import io.cgiwire.core.Gateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,13 +29,8 @@ public final class CgiConnectors {
      */
     public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 1024;
 
-    /**
-     * The send buffer of each accepted Unix-domain connection. Linux gives a Unix stream socket net.core.wmem_default
-     * (208 KiB) and never grows it, where loopback TCP grows its own to megabytes: a 1 MiB response then took five
-     * rounds of fill, wake and write, and cost the JVM and nginx a third more CPU than over TCP. The kernel caps it
-     * at net.core.wmem_max.
-     */
-    public static final int UNIX_SEND_BUFFER_SIZE = 1024 * 1024;
+    /** The send buffer of each accepted Unix-domain connection: {@link Gateway#UNIX_SEND_BUFFER_SIZE}. */
+    public static final int UNIX_SEND_BUFFER_SIZE = Gateway.UNIX_SEND_BUFFER_SIZE;
 
     private CgiConnectors() {
     }

@@ -1,5 +1,6 @@
 package io.cgiwire.tomcat;
 
+import io.cgiwire.core.Gateway;
 import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayRequest;
 import io.cgiwire.core.GatewaySession;
@@ -75,13 +76,6 @@ final class GatewayProcessor extends AbstractProcessor {
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** A first body write up to this many bytes is copied into one buffer with the head and its framing. */
     private static final int COPY_LIMIT = 8 * 1024;
-    /**
-     * The send buffer of each accepted Unix-domain connection. Linux gives a Unix stream socket net.core.wmem_default
-     * (208 KiB) and never grows it, where loopback TCP grows its own: a 1 MiB response over a Unix socket ran at
-     * 0.71x nginx to Tomcat's HTTP connector, against 0.95x over TCP. As on the Jetty side; the kernel caps it at
-     * net.core.wmem_max.
-     */
-    static final int UNIX_SEND_BUFFER_SIZE = 1024 * 1024;
 
     /** What the decoding loop stops for. */
     private enum Want {
@@ -227,11 +221,11 @@ final class GatewayProcessor extends AbstractProcessor {
         return true;
     }
 
-    /** Gives a Unix-domain connection {@link #UNIX_SEND_BUFFER_SIZE}; one that refuses keeps its own. */
+    /** Gives a Unix-domain connection {@link Gateway#UNIX_SEND_BUFFER_SIZE}; one that refuses keeps its own. */
     private static void widenSendBuffer(SocketWrapperBase<?> socket) {
         if (socket.getSocket() instanceof NioChannel channel) {
             try {
-                channel.getIOChannel().setOption(StandardSocketOptions.SO_SNDBUF, UNIX_SEND_BUFFER_SIZE);
+                channel.getIOChannel().setOption(StandardSocketOptions.SO_SNDBUF, Gateway.UNIX_SEND_BUFFER_SIZE);
             } catch (IOException | UnsupportedOperationException e) {
                 log.debug("the send buffer of " + socket + " stays as it is", e);
             }

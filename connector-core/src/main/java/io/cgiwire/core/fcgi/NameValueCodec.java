@@ -211,64 +211,63 @@ public final class NameValueCodec {
      * then reads from its first byte, so that every violation is found and reported in one place.
      */
     private void decodeWhole(ByteBuffer in, CgiEnvironment into) {
-        byte[] array = in.hasArray() ? in.array() : null;
-        int base = array != null ? in.arrayOffset() : 0;
         int end = in.limit();
         int p = in.position();
         while (p < end && count < maxCount) {
             int at = p;
-            int nameLen = in.get(at) & 0xFF;
-            if (nameLen >= 0x80) {
-                if (end - at < 4) {
-                    break;
-                }
-                nameLen = in.getInt(at) & 0x7FFFFFFF;
-                at += 4;
-            } else {
-                at++;
-            }
-            if (at >= end) {
+            int width = lengthWidth(in, at, end);
+            if (width == 0) {
                 break;
             }
-            int valueLen = in.get(at) & 0xFF;
-            if (valueLen >= 0x80) {
-                if (end - at < 4) {
-                    break;
-                }
-                valueLen = in.getInt(at) & 0x7FFFFFFF;
-                at += 4;
-            } else {
-                at++;
+            int nameLen = lengthAt(in, at, width);
+            at += width;
+            width = lengthWidth(in, at, end);
+            if (width == 0) {
+                break;
             }
+            int valueLen = lengthAt(in, at, width);
+            at += width;
             if (nameLen == 0 || nameLen > maxNameLength || valueLen > maxValueLength
                     || end - at < (long) nameLen + valueLen) {
                 break;
             }
-            String n;
-            if (array != null) {
-                n = name(array, base + at, nameLen);
-            } else {
-                ensureScratch(nameLen);
-                in.get(at, scratch, 0, nameLen);
-                n = name(scratch, 0, nameLen);
-            }
+            String n = name(fieldAt(in, at, nameLen), fieldOffset, nameLen);
             at += nameLen;
-            String v;
-            if (valueLen == 0) {
-                v = "";
-            } else if (array != null) {
-                v = value(array, base + at, valueLen);
-            } else {
-                ensureScratch(valueLen);
-                in.get(at, scratch, 0, valueLen);
-                v = value(scratch, 0, valueLen);
-            }
+            String v = valueLen == 0 ? "" : value(fieldAt(in, at, valueLen), fieldOffset, valueLen);
             at += valueLen;
             into.add(n, v);
             count++;
             p = at;
         }
         in.position(p);
+    }
+
+    /** The width of the length at {@code at}: 1 byte below 128, else 4; 0 if it does not end before {@code end}. */
+    private static int lengthWidth(ByteBuffer in, int at, int end) {
+        if (at >= end) {
+            return 0;
+        }
+        int width = (in.get(at) & 0x80) == 0 ? 1 : 4;
+        return end - at >= width ? width : 0;
+    }
+
+    private static int lengthAt(ByteBuffer in, int at, int width) {
+        return width == 1 ? in.get(at) & 0xFF : in.getInt(at) & 0x7FFFFFFF;
+    }
+
+    /**
+     * The array holding {@code in}'s bytes {@code [at, at + length)}, from {@link #fieldOffset}: {@code in}'s own, or
+     * the scratch array they are copied into when {@code in} has none.
+     */
+    private byte[] fieldAt(ByteBuffer in, int at, int length) {
+        if (in.hasArray()) {
+            fieldOffset = in.arrayOffset() + at;
+            return in.array();
+        }
+        ensureScratch(length);
+        in.get(at, scratch, 0, length);
+        fieldOffset = 0;
+        return scratch;
     }
 
     private String readName(ByteBuffer in, int fieldLength) {

@@ -30,14 +30,18 @@ final class ErrorStream extends OutputStream {
 
     /** What the request is handed: lines, and each flush, are one write to {@link #owner}. */
     final PrintStream stream = new PrintStream(this, true, StandardCharsets.UTF_8);
-    /** The session the stream writes for while lent. */
-    private volatile GatewaySession owner;
+    /** Whom the stream writes for while lent. */
+    private record Lease(GatewaySession session, GatewayRequest request) {
+    }
+
+    /** The request the stream writes for, and its session, while lent; null while free. */
+    private volatile Lease owner;
 
     private ErrorStream() {
     }
 
-    /** A free stream, now writing for {@code owner}. */
-    static ErrorStream lend(GatewaySession owner) {
+    /** A free stream, now writing for {@code request} of {@code session}. */
+    static ErrorStream lend(GatewaySession session, GatewayRequest request) {
         ErrorStream lent;
         synchronized (FREE) {
             lent = FREE.pollFirst();
@@ -45,7 +49,7 @@ final class ErrorStream extends OutputStream {
         if (lent == null) {
             lent = new ErrorStream();
         }
-        lent.owner = owner;
+        lent.owner = new Lease(session, request);
         return lent;
     }
 
@@ -66,9 +70,10 @@ final class ErrorStream extends OutputStream {
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        GatewaySession session = owner;
-        if (session != null) {
-            session.writeStderr(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, offset + length)));
+        Lease lease = owner;
+        if (lease != null) {
+            lease.session.writeStderr(lease.request,
+                    ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, offset + length)));
         }
     }
 }

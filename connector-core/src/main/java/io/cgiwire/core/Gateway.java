@@ -83,8 +83,19 @@ public final class Gateway {
      */
     public GatewaySession newSession(InetSocketAddress peer, InetSocketAddress local, LongSupplier nanoClock,
             int maxConnections, int maxRequests) {
+        return newSession(peer, local, nanoClock, maxConnections, maxRequests, false);
+    }
+
+    /**
+     * As {@link #newSession(InetSocketAddress, InetSocketAddress, LongSupplier, int, int)}, for an adapter that can
+     * serve several requests of a connection at once when {@code multiplexing}: a FastCGI session then multiplexes
+     * (see {@link GatewaySession#multiplexing()}).
+     */
+    public GatewaySession newSession(InetSocketAddress peer, InetSocketAddress local, LongSupplier nanoClock,
+            int maxConnections, int maxRequests, boolean multiplexing) {
         return fastCgi
-                ? new FcgiSession(limits, trust, metrics, peer, local, nanoClock, maxConnections, maxRequests)
+                ? new FcgiSession(limits, trust, metrics, peer, local, nanoClock, maxConnections, maxRequests,
+                        multiplexing)
                 : new ScgiSession(limits, trust, metrics, peer, local, nanoClock);
     }
 }

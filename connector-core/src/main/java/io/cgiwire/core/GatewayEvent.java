@@ -44,6 +44,18 @@ public sealed interface GatewayEvent {
     }
 
     /**
+     * The request's body will not be delivered whole: fail its reads (those pending and later) with {@code reason};
+     * what is left of it is dropped, and its response goes on. A {@link GatewaySession#multiplexing()} session says
+     * so of a request that leaves more of its body unread than the connection may hold for it, rather than stop
+     * reading for the other requests.
+     */
+    record BodyFailed(String reason) implements GatewayEvent {
+        public BodyFailed {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
      * The web server gave up on the request in flight (FastCGI's FCGI_ABORT_REQUEST): fail its reads and writes. The
      * connection stays; {@link GatewaySession#complete} ends the request on the wire.
      */

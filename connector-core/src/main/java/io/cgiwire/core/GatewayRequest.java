@@ -45,6 +45,9 @@ public final class GatewayRequest {
     private final String remoteUser;
     private final String authType;
     private final Map<String, String> attributes;
+    /** The request's lent error stream and where it writes: see {@link GatewaySession#errorStream}; guarded by this. */
+    ErrorStream errorStream;
+    volatile GatewaySession.StderrSink stderrSink;
 
     GatewayRequest(int id, boolean keepConnection, CgiRequest cgi, InetSocketAddress peer, InetSocketAddress local,
             GatewayTrust trust, Map<String, String> roleAttributes) {

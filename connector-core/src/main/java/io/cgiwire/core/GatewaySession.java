@@ -62,6 +62,8 @@ public abstract class GatewaySession {
 
     /** The request in flight: from its Request event until {@link #complete}. */
     protected volatile GatewayRequest current;
+    /** Body bytes delivered and not yet {@link #consumed}: see {@link #paused()}. */
+    private long unread;
     /** The last request's Host, handed to the next so that the same Host is the same String. */
     private String lastHost;
     /** The response of {@link #current} has ended on the wire: nothing more is written for it. */
@@ -73,10 +75,6 @@ public abstract class GatewaySession {
     private ProtocolException counted;
     private boolean headPending;
     private long headStarted;
-    /** See {@link #errorStream}: lent to the request in flight, null between requests. */
-    private ErrorStream errorStream;
-    /** Where {@link #errorStream} writes. */
-    private volatile StderrSink stderrSink;
 
     /**
      * @param protocol the protocol's name for messages ("FastCGI", "SCGI")
@@ -116,7 +114,11 @@ public abstract class GatewaySession {
      */
     public final GatewayEvent next(ByteBuffer in) throws ProtocolException {
         try {
-            return decode(in);
+            GatewayEvent event = decode(in);
+            if (event instanceof GatewayEvent.Body body) {
+                unread += body.data().remaining();
+            }
+            return event;
         } catch (ProtocolException e) {
             throw violated(e);
         }
@@ -177,12 +179,55 @@ public abstract class GatewaySession {
 
     /** Whether the request in flight was aborted by the web server. */
     public final boolean aborted() {
-        return aborted;
+        return aborted(current);
     }
 
     /** Whether the response of the request in flight has ended on the wire (or there is none in flight). */
     public final boolean ended() {
-        return current == null || ended;
+        return ended(current);
+    }
+
+    /** Whether request {@code r} was aborted by the web server. */
+    public boolean aborted(GatewayRequest r) {
+        return r != null && r == current && aborted;
+    }
+
+    /** Whether the response of request {@code r} has ended on the wire, or {@code r} is no longer in flight. */
+    public boolean ended(GatewayRequest r) {
+        return r == null || r != current || ended;
+    }
+
+    /**
+     * Whether several requests of this connection may be in the container at once (FastCGI multiplexing, when the
+     * adapter can serve it): then {@link #next} may start a request before those in flight complete, {@link #target()}
+     * says which request a body, its end or an abort is for, and the adapter calls the methods that take a request.
+     * Otherwise one request is in flight at a time, and the methods without one act on it.
+     */
+    public boolean multiplexing() {
+        return false;
+    }
+
+    /** The request that the last {@link GatewayEvent.Body}, {@link GatewayEvent.BodyEnd}, {@link GatewayEvent.BodyFailed} or {@link GatewayEvent.Abort} was for. */
+    public GatewayRequest target() {
+        return current;
+    }
+
+    /**
+     * The container took {@code bytes} of {@code r}'s body from what the adapter holds for it: a {@link
+     * #multiplexing()} session bounds what a request holds unread, so that one that does not read never stops the
+     * connection (see {@link GatewayEvent.BodyFailed}).
+     */
+    public void consumed(GatewayRequest r, int bytes) {
+        unread -= bytes;
+    }
+
+    /**
+     * Whether to read and decode no more until the container has {@link #consumed} what it was given of a request's
+     * body: the back-pressure. One request at a time, that is while any body byte it was given is unread, which
+     * lets the connection hold one chunk of it; see {@link #multiplexing()} for several.
+     */
+    public boolean paused() {
+        return current != null && unread > 0;
     }
 
     /** Requests this connection has begun. */
@@ -239,32 +284,44 @@ public abstract class GatewaySession {
      * request itself, it is valid only while the request is in flight: once given back, what is written to it goes
      * to whichever request it is lent to next.
      */
-    public final synchronized PrintStream errorStream(StderrSink sink) {
-        if (!hasStderr()) {
-            return null;
-        }
-        if (errorStream == null) {
-            stderrSink = sink;
-            errorStream = ErrorStream.lend(this);
-        }
-        return errorStream.stream;
+    public final PrintStream errorStream(StderrSink sink) {
+        return errorStream(current, sink);
     }
 
-    /** What the lent {@link #errorStream} writes: {@code bytes}, framed, to the sink, if a response is in progress. */
-    final void writeStderr(ByteBuffer bytes) throws IOException {
-        ByteBuffer[] framed = stderr(bytes);
-        StderrSink sink = stderrSink;
+    /** As {@link #errorStream(StderrSink)}, for request {@code r} of a {@link #multiplexing()} session. */
+    public final PrintStream errorStream(GatewayRequest r, StderrSink sink) {
+        if (!hasStderr() || r == null) {
+            return null;
+        }
+        synchronized (r) {
+            if (r.errorStream == null) {
+                r.stderrSink = sink;
+                r.errorStream = ErrorStream.lend(this, r);
+            }
+            return r.errorStream.stream;
+        }
+    }
+
+    /** What a lent {@link #errorStream} writes: {@code bytes}, framed, to the sink, if {@code r}'s response is on. */
+    final void writeStderr(GatewayRequest r, ByteBuffer bytes) throws IOException {
+        ByteBuffer[] framed = stderr(r, bytes);
+        StderrSink sink = r.stderrSink;
         if (framed != null && sink != null) {
             sink.write(framed);
         }
     }
 
-    /** The request in flight is done with its error stream. */
-    private synchronized void giveBackErrorStream() {
-        if (errorStream != null) {
-            errorStream.giveBack();
-            errorStream = null;
-            stderrSink = null;
+    /** Request {@code r} is done with its error stream, if it had one. */
+    protected final void release(GatewayRequest r) {
+        if (r == null) {
+            return;
+        }
+        synchronized (r) {
+            if (r.errorStream != null) {
+                r.errorStream.giveBack();
+                r.errorStream = null;
+                r.stderrSink = null;
+            }
         }
     }
 
@@ -289,6 +346,46 @@ public abstract class GatewaySession {
      * FCGI_END_REQUEST).
      */
     public abstract Completion complete(boolean failed);
+
+    /** {@link #refuse(int, String)} for request {@code r}. */
+    public GatewayEvent.Write refuse(GatewayRequest r, int status, String reason) {
+        return refuse(status, reason);
+    }
+
+    /** {@link #frame(ByteBuffer)} for request {@code r}. */
+    public ByteBuffer[] frame(GatewayRequest r, ByteBuffer content) {
+        return frame(content);
+    }
+
+    /** {@link #framedLength(int, boolean)} for request {@code r}. */
+    public int framedLength(GatewayRequest r, int content, boolean last) {
+        return framedLength(content, last);
+    }
+
+    /** {@link #frameInto(ByteBuffer, ByteBuffer, ByteBuffer, boolean)} for request {@code r}. */
+    public void frameInto(GatewayRequest r, ByteBuffer out, ByteBuffer head, ByteBuffer body, boolean last) {
+        frameInto(out, head, body, last);
+    }
+
+    /** {@link #end()} for request {@code r}. */
+    public ByteBuffer end(GatewayRequest r) {
+        return end();
+    }
+
+    /** {@link #stderr(ByteBuffer)} for request {@code r}. May be called from any thread. */
+    public ByteBuffer[] stderr(GatewayRequest r, ByteBuffer bytes) {
+        return r == current ? stderr(bytes) : null;
+    }
+
+    /** {@link #protocolRequestId()} of request {@code r}. */
+    public String protocolRequestId(GatewayRequest r) {
+        return protocolRequestId();
+    }
+
+    /** {@link #complete(boolean)} for request {@code r}. */
+    public Completion complete(GatewayRequest r, boolean failed) {
+        return complete(failed);
+    }
 
     /**
      * Whether a connection with no request in flight may be closed when idle: not one that serves FCGI_KEEP_CONN
@@ -363,6 +460,7 @@ public abstract class GatewaySession {
         }
         metrics.requestStarted();
         lastHost = request.host();
+        unread = 0;
         aborted = false;
         ended = false;
         current = request;
@@ -400,7 +498,8 @@ public abstract class GatewaySession {
 
     /** A request ends without the container: nothing more of it is delivered. */
     protected final void dropCurrent() {
-        giveBackErrorStream();
+        release(current);
+        unread = 0;
         current = null;
         ended = false;
         aborted = false;

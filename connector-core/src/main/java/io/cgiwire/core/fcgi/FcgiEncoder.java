@@ -179,10 +179,18 @@ public final class FcgiEncoder {
      * and left out otherwise, as are names the application does not know.
      */
     public static ByteBuffer getValuesResult(List<String> names, int maxConns, int maxReqs) {
+        return getValuesResult(names, maxConns, maxReqs, false);
+    }
+
+    /**
+     * As {@link #getValuesResult(List, int, int)}, for an application that serves several requests of a connection
+     * at once when {@code multiplexes} (FCGI_MPXS_CONNS=1).
+     */
+    public static ByteBuffer getValuesResult(List<String> names, int maxConns, int maxReqs, boolean multiplexes) {
         Map<String, String> values = new LinkedHashMap<>();
         for (String name : names) {
             if (name.equals(FCGI_MPXS_CONNS)) {
-                values.put(name, "0");
+                values.put(name, multiplexes ? "1" : "0");
             } else if (name.equals(FCGI_MAX_CONNS) && maxConns > 0) {
                 values.put(name, Integer.toString(maxConns));
             } else if (name.equals(FCGI_MAX_REQS) && maxReqs > 0) {

@@ -60,6 +60,11 @@ class FcgiConnectionTest extends ConnectionTestBase {
         }
 
         @Override
+        protected boolean multiplexes() {
+            return true;
+        }
+
+        @Override
         protected String clientsRequestInfo() {
             return "uri=https://www.example.com:8443/info/a%20b?q=1\ncontentLength=null\n";
         }

@@ -68,6 +68,11 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
         }
 
         @Override
+        protected boolean multiplexes() {
+            return false;
+        }
+
+        @Override
         protected String clientsRequestInfo() {
             return String.join("\n",
                     "method=GET",

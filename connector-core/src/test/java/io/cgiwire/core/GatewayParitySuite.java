@@ -112,6 +112,7 @@ public abstract class GatewayParitySuite {
         protected int maxMultiplexedRequests() {
             return GatewayLimits.DEFAULT_MAX_MULTIPLEXED_REQUESTS;
         }
+
         /**
          * The container's own /info lines for {@link #theRequestIsTheClientsNotTheSockets()}'s request: GET
          * {@code /info/a%20b?q=1} as request 7, HTTPS on, host www.example.com:8443, User-Agent raw, REMOTE_USER

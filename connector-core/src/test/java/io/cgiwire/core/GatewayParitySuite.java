@@ -442,7 +442,8 @@ public abstract class GatewayParitySuite {
                 c.write(all.toByteArray());
                 RawClient.Record refused = c.readRecord();
                 assertEquals(FCGI_END_REQUEST, refused.type());
-                assertEquals(2 * limit + 1, refused.requestId());
+                assertEquals(2 * limit + 1, refused.requestId(), "2 x maxMultiplexedRequests ids may be active, in"
+                        + " flight or waiting: the first refused is the one after them");
                 assertEquals(FCGI_CANT_MPX_CONN, refused.content()[4]);
                 other.write(RawClient.request(1, 0, RawClient.get(barrier), new byte[0]));
                 assertEquals(200, other.readResponse(1).status());

@@ -69,7 +69,7 @@ declare -A LABEL=(
   [tomcat-fcgi]="nginx → FastCGI (TCP, keep-conn) → cgiwire on Tomcat"
   [tomcat-fcgi-unix]="nginx → FastCGI (Unix socket, keep-conn) → cgiwire on Tomcat"
   [tomcat-scgi]="nginx → SCGI → cgiwire on Tomcat"
-  [haproxy-fcgi]="HAProxy → FastCGI (keep-conn) → cgiwire on Jetty"
+  [haproxy-fcgi]="HAProxy → FastCGI (keep-conn, a request at a time per connection) → cgiwire on Jetty"
   [haproxy-fcgi-mpxs]="HAProxy → FastCGI (mpxs-conns, max-reqs 8, http-reuse always) → cgiwire on Jetty"
 )
 declare -A CONTAINER=([static]=nginx [jetty-direct]=jetty [jetty-http]=jetty [jetty-ownfcgi]=jetty [jetty-fcgi]=jetty
@@ -383,8 +383,9 @@ EOF
 fi
 
 # HAProxy for its two rows: one process, one thread (as nginx has one worker), the rows differing only in
-# multiplexing: keep-conn alone, or mpxs-conns with max-reqs 8 and http-reuse always (several requests on one
-# connection; cgiwire serves a connection's requests one after another).
+# multiplexing: keep-conn alone (no get-values either: HAProxy takes FCGI_MPXS_CONNS=1 from the answer, and would
+# multiplex), a request at a time per connection; or mpxs-conns with max-reqs 8 and http-reuse always, several
+# requests of one connection served at once (cgiwire on Jetty).
 if wants haproxy-fcgi || wants haproxy-fcgi-mpxs; then
   HAP=$WORK/haproxy
   mkdir -p "$HAP/www"
@@ -402,7 +403,6 @@ defaults
 fcgi-app keep
     docroot $HAP/www
     option keep-conn
-    option get-values
 fcgi-app mpxs
     docroot $HAP/www
     option keep-conn

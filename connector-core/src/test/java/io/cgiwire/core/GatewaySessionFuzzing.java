@@ -359,7 +359,7 @@ public final class GatewaySessionFuzzing {
      * Asserts that {@code bytes} are whole FastCGI records an application sends, padding zero, and returns how many
      * of them are FCGI_END_REQUEST.
      */
-    static int assertRecords(byte[] bytes) {
+    public static int assertRecords(byte[] bytes) {
         int ends = 0;
         int at = 0;
         while (at < bytes.length) {

@@ -177,6 +177,40 @@ public final class RawClient implements Closeable {
         }
     }
 
+    /**
+     * The responses of {@code ids}, whose records may come interleaved and in any order (a multiplexing
+     * application), by id.
+     */
+    public java.util.Map<Integer, Response> readResponses(int... ids) throws IOException {
+        java.util.Map<Integer, ByteArrayOutputStream> stdout = new java.util.HashMap<>();
+        java.util.Map<Integer, ByteArrayOutputStream> stderr = new java.util.HashMap<>();
+        java.util.Map<Integer, Response> done = new java.util.TreeMap<>();
+        for (int id : ids) {
+            stdout.put(id, new ByteArrayOutputStream());
+            stderr.put(id, new ByteArrayOutputStream());
+        }
+        while (done.size() < ids.length) {
+            Record r = readRecord();
+            if (!stdout.containsKey(r.requestId()) || done.containsKey(r.requestId())) {
+                throw new IOException("record for request " + r.requestId() + " while reading " + stdout.keySet());
+            }
+            if (r.type() == Fcgi.FCGI_STDOUT) {
+                stdout.get(r.requestId()).writeBytes(r.content());
+            } else if (r.type() == Fcgi.FCGI_STDERR) {
+                stderr.get(r.requestId()).writeBytes(r.content());
+            } else if (r.type() == Fcgi.FCGI_END_REQUEST) {
+                ByteBuffer b = ByteBuffer.wrap(r.content());
+                int appStatus = b.getInt();
+                int protocolStatus = b.get() & 0xFF;
+                done.put(r.requestId(), parse(stdout.get(r.requestId()).toByteArray(),
+                        stderr.get(r.requestId()).toString(StandardCharsets.UTF_8), appStatus, protocolStatus));
+            } else {
+                throw new IOException("unexpected record type " + r.type());
+            }
+        }
+        return done;
+    }
+
     /** Every byte until the server closes the connection, or resets it. */
     public byte[] readUntilClosed() throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();

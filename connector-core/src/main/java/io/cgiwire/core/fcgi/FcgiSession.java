@@ -129,7 +129,7 @@ public final class FcgiSession extends GatewaySession {
     private final int maxConns;
     private final int maxReqs;
     private final boolean multiplexing;
-    /** Requests in the container at once: one, or {@code maxMultiplexedRequests} multiplexing. */
+    /** Requests whose response is going at once: one, or {@code maxMultiplexedRequests} multiplexing. */
     private final int maxInFlight;
     /** Body bytes a request may hold unread before the connection pauses or, multiplexing with others, it fails. */
     private final int maxUnread;
@@ -235,7 +235,7 @@ public final class FcgiSession extends GatewaySession {
             }
             Waiting next = waiting.peekFirst();
             if (next != null && next.params != null) {
-                if (inFlight.size() < maxInFlight) {
+                if (room()) {
                     waiting.removeFirst();
                     GatewayEvent started = start(next);
                     if (started != null) {
@@ -607,7 +607,26 @@ public final class FcgiSession extends GatewaySession {
     @Override
     public boolean holding() {
         Waiting next = waiting.peekFirst();
-        return next != null && next.params != null && (inFlight.size() < maxInFlight || allEnded());
+        return next != null && next.params != null && (room() || allEnded());
+    }
+
+    /**
+     * Whether a waiting request may start: one at a time, once the last has completed; multiplexing, while fewer
+     * than the bound have a response still going. A request whose FCGI_END_REQUEST is out is done for the web server,
+     * which may begin another in its place (HAProxy keeps FCGI_MAX_REQS streams busy), though the container has yet
+     * to complete it.
+     */
+    private boolean room() {
+        if (!multiplexing) {
+            return inFlight.isEmpty();
+        }
+        int live = 0;
+        for (int i = 0; i < inFlight.size(); i++) {
+            if (!inFlight.get(i).ended) {
+                live++;
+            }
+        }
+        return live < maxInFlight;
     }
 
     @Override

@@ -179,6 +179,18 @@ class FcgiMultiplexSessionTest {
         assertEquals(3, assertInstanceOf(GatewayEvent.Request.class, next).request().id());
     }
 
+    /** HAProxy begins a new id as soon as it reads FCGI_END_REQUEST: it takes the ended one's place at once. */
+    @Test
+    void aRequestEndedOnTheWireMakesRoomBeforeTheContainerCompletesIt() throws ProtocolException {
+        FcgiSession session = session(2);
+        List<GatewayEvent> events = events(session, ByteBuffer.wrap(concat(get(1), get(2))));
+        GatewayRequest first = ((GatewayEvent.Request) events.get(0)).request();
+        respond(session, first);
+        List<GatewayEvent> next = events(session, ByteBuffer.wrap(get(3)));
+        assertEquals(3, assertInstanceOf(GatewayEvent.Request.class, next.get(0)).request().id());
+        assertTrue(session.complete(first, false).keepConnection());
+    }
+
     @Test
     void aRequestThatLeavesItsBodyUnreadFailsRatherThanStallTheOthers() throws ProtocolException {
         FcgiSession session = session(16);

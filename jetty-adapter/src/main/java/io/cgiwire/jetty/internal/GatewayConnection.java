@@ -39,14 +39,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A FastCGI or SCGI connection from a web server: the socket's bytes go to the connection's {@link GatewaySession},
- * which makes every protocol decision; this class does Jetty's part. Reading into a pooled buffer, one request at a
- * time handed to Jetty as an {@link HttpChannel}, its body streamed chunk by chunk with Jetty's demand, its response
- * framed by the session and written through one {@link Flusher}.
+ * which makes every protocol decision; this class does Jetty's part. Reading into a pooled buffer, each request
+ * handed to Jetty as an {@link HttpChannel} of its own ({@link GatewayStream}), its body streamed chunk by chunk with
+ * Jetty's demand, its response framed by the session and written through one {@link Flusher}. Requests are served
+ * one at a time, or several at once when the session multiplexes (FastCGI, behind HAProxy's {@code mpxs-conns}).
  *
  * <p>Reading never stops while a request is in flight, so that an abort or the web server closing the connection
- * reach the request at once; it pauses only while a body chunk waits for the request to take it, which is the
- * back-pressure, or while the session holds the next request. Body chunks are views of the input buffer: the buffer
- * is retained for each, and a buffer that chunks still hold is never filled again.
+ * reach the request at once; it pauses only while the session says so ({@link GatewaySession#paused()}: a body chunk
+ * waits for the request to take it, which is the back-pressure) or while the session holds the next request. Body
+ * chunks are views of the input buffer: the buffer is retained for each, and a buffer that chunks still hold is
+ * never filled again.
  *
  * <p>All state, the session's included, is guarded by {@link #lock}; what must run outside it (the request handler,
  * Jetty's callbacks) is collected as tasks and run after the lock is released.
@@ -74,15 +76,15 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     private final boolean directInput;
     private final boolean directOutput;
     private final HttpChannel.Factory channels = new HttpChannel.DefaultFactory();
-    private final GatewayMetaData metaData = new GatewayMetaData(this);
-    private HttpChannel channel;
+    /** Request views, each with its channel, free for the next request: one, and more after requests at once. */
+    private final ArrayList<GatewayMetaData> views = new ArrayList<>(1);
     private final Attributes attributes = new Attributes.Lazy();
 
     private RetainableByteBuffer input;
-    private GatewayStream stream;
-    private Content.Chunk chunk;
-    private boolean demanded;
-    private boolean discarding;
+    /** The requests in flight: one, or several when the session multiplexes. */
+    private final ArrayList<GatewayStream> streams = new ArrayList<>(1);
+    /** Reading stopped because the session paused: a request's read resumes it. */
+    private boolean paused;
     private boolean inputEnded;
     private boolean failed;
     private boolean draining;
@@ -104,6 +106,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
         this.pool = connector.getByteBufferPool();
         this.directInput = configuration.isUseInputDirectByteBuffers();
         this.directOutput = configuration.isUseOutputDirectByteBuffers();
+        views.add(new GatewayMetaData(this));
     }
 
     /** Starts reading; the connection must bring a request within the header-read timeout. */
@@ -131,6 +134,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     }
 
     private void processLocked(List<Runnable> tasks) {
+        paused = false;
         try {
             while (!closed && !failed) {
                 if (draining) {
@@ -150,10 +154,13 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
         } catch (Throwable x) {
             LOG.debug("{} read failed", this, x);
             failed = true;
-            if (stream == null) {
+            if (streams.isEmpty()) {
                 close();
-            } else if (chunk == null || !chunk.isLast()) {
-                failRead(x, tasks);
+            }
+            for (GatewayStream s : streams) {
+                if (!s.lastGiven()) {
+                    failRead(s, x, tasks);
+                }
             }
         } finally {
             if (input != null && !input.hasRemaining()) {
@@ -166,11 +173,15 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     /**
      * Acts on the session's events for {@code in}, with the lock held.
      *
-     * @return true when {@code in} is used up, false to stop reading: a body chunk waits for the request, or the
-     *     session holds the next request until this one completes
+     * @return true when {@code in} is used up, false to stop reading: the session paused for a body chunk the request
+     *     has not taken, or holds the next request until those in flight complete
      */
     private boolean decode(ByteBuffer in, List<Runnable> tasks) throws ProtocolException {
-        while (chunk == null || chunk.isLast()) {
+        while (true) {
+            if (session.paused()) {
+                paused = true;
+                return false;
+            }
             GatewayEvent event = session.next(in);
             armHeaderTimer();
             if (event == null) {
@@ -179,20 +190,33 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
             if (event instanceof GatewayEvent.Request request) {
                 startRequest(request.request(), tasks);
             } else if (event instanceof GatewayEvent.Body body) {
-                if (stream != null && !discarding) {
+                GatewayStream s = stream(session.target());
+                if (s != null && !s.discarding && !s.lastGiven()) {
                     if (body.copied()) {
-                        offer(Content.Chunk.from(body.data(), false), tasks);
+                        offer(s, Content.Chunk.from(body.data(), false), tasks);
                     } else {
                         input.retain();
-                        offer(Content.Chunk.asChunk(body.data(), false, input), tasks);
+                        offer(s, Content.Chunk.asChunk(body.data(), false, input), tasks);
                     }
+                } else {
+                    session.consumed(session.target(), body.data().remaining());
                 }
             } else if (event instanceof GatewayEvent.BodyEnd) {
-                if (stream != null && !discarding) {
-                    offer(Content.Chunk.EOF, tasks);
+                GatewayStream s = stream(session.target());
+                if (s != null && !s.discarding && !s.lastGiven()) {
+                    offer(s, Content.Chunk.EOF, tasks);
+                }
+            } else if (event instanceof GatewayEvent.BodyFailed bodyFailed) {
+                GatewayStream s = stream(session.target());
+                LOG.warn("{} {}: {}", protocol, getEndPoint().getRemoteSocketAddress(), bodyFailed.reason());
+                if (s != null && !s.lastGiven()) {
+                    failRead(s, new IOException(bodyFailed.reason()), tasks);
                 }
             } else if (event instanceof GatewayEvent.Abort) {
-                failStream(stream, new EofException("the web server aborted the request"), tasks);
+                GatewayStream s = stream(session.target());
+                if (s != null) {
+                    failStream(s, new EofException("the web server aborted the request"), tasks);
+                }
             } else if (event instanceof GatewayEvent.Write write) {
                 if (write.refusal() != null) {
                     LOG.warn("{} {}: {}", protocol, getEndPoint().getRemoteSocketAddress(), write.refusal());
@@ -200,7 +224,17 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
                 write(write);
             }
         }
-        return false;
+    }
+
+    /** The stream of request {@code request}, in flight, or null. */
+    private GatewayStream stream(GatewayRequest request) {
+        for (int i = 0; i < streams.size(); i++) {
+            GatewayStream s = streams.get(i);
+            if (s.request() == request) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private void write(GatewayEvent.Write write) {
@@ -243,12 +277,16 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
             return false;
         }
         session.endOfInput();
-        if (stream == null) {
+        if (streams.isEmpty()) {
             close();
-        } else if (chunk == null || !chunk.isLast()) {
-            // The request still wanted body bytes: its read fails. Once the body is complete, a close is the client
-            // going away, and the request finds out as Jetty's HTTP connector lets it: when it writes.
-            failRead(new EofException("the web server closed the connection before the end of the body"), tasks);
+        }
+        for (GatewayStream s : streams) {
+            if (!s.lastGiven()) {
+                // The request still wanted body bytes: its read fails. Once the body is complete, a close is the
+                // client going away, and the request finds out as Jetty's HTTP connector lets it: when it writes.
+                failRead(s, new EofException("the web server closed the connection before the end of the body"),
+                        tasks);
+            }
         }
         return false;
     }
@@ -256,10 +294,12 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     private void onViolation(ProtocolException x, List<Runnable> tasks) {
         failed = true;
         LOG.warn("{} {}: {}", protocol, getEndPoint().getRemoteSocketAddress(), x.getMessage());
-        if (stream != null) {
+        if (!streams.isEmpty()) {
             // As Jetty's HTTP connector fails a request whose body breaks the protocol: with the status to answer,
-            // if nothing is committed yet.
-            failStream(stream, new BadMessageException(x.statusHint(), x.getMessage(), x), tasks);
+            // if nothing is committed yet. The connection is broken for every request on it.
+            for (GatewayStream s : streams) {
+                failStream(s, new BadMessageException(x.statusHint(), x.getMessage(), x), tasks);
+            }
         } else {
             ByteBuffer answer = session.answer(x);
             if (answer != null) {
@@ -271,11 +311,9 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     }
 
     /** Fails the request's pending and later reads: the body will not be complete. */
-    private void failRead(Throwable cause, List<Runnable> tasks) {
-        if (chunk != null) {
-            chunk.release();
-        }
-        offer(Content.Chunk.from(cause, true), tasks);
+    private void failRead(GatewayStream s, Throwable cause, List<Runnable> tasks) {
+        session.consumed(s.request(), s.releaseChunks());
+        offer(s, Content.Chunk.from(cause, true), tasks);
     }
 
     /**
@@ -285,8 +323,8 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
      * been called: see {@link Dispatch}.
      */
     private void failStream(GatewayStream s, Throwable cause, List<Runnable> tasks) {
-        if (chunk == null || !chunk.isLast()) {
-            failRead(cause, tasks);
+        if (!s.lastGiven()) {
+            failRead(s, cause, tasks);
         }
         if (s.started) {
             tasks.add(() -> runNow(s.channel().onRemoteFailure(cause)));
@@ -300,23 +338,25 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
      * is released, and the handler runs last, on this (pool) thread.
      */
     private void startRequest(GatewayRequest request, List<Runnable> tasks) {
+        GatewayMetaData view = views.isEmpty() ? new GatewayMetaData(this) : views.remove(views.size() - 1);
         MetaData.Request requestMetaData;
         try {
-            requestMetaData = metaData.toMetaData(request, System.nanoTime());
+            requestMetaData = view.toMetaData(request, System.nanoTime());
         } catch (IllegalArgumentException x) {
-            GatewayEvent.Write refusal = session.refuse(400, "bad request target");
+            views.add(view);
+            GatewayEvent.Write refusal = session.refuse(request, 400, "bad request target");
             LOG.warn("{} {}: {}: {}", protocol, getEndPoint().getRemoteSocketAddress(), refusal.refusal(),
                     x.getMessage());
             write(refusal);
             return;
         }
-        if (channel == null) {
-            channel = channels.newHttpChannel(metaData);
+        if (view.channel == null) {
+            view.channel = channels.newHttpChannel(view);
         }
-        metaData.update(request);
-        GatewayStream s = new GatewayStream(this, channel, request);
-        channel.setHttpStream(s);
-        stream = s;
+        view.update(request);
+        GatewayStream s = new GatewayStream(this, view, request);
+        view.channel.setHttpStream(s);
+        streams.add(s);
         tasks.add(new Dispatch(s, requestMetaData));
     }
 
@@ -352,7 +392,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
             // completed (recycled) request.
             Runnable failed = null;
             synchronized (lock) {
-                if (stream == GatewayConnection.this.stream && stream.failure != null) {
+                if (!stream.done && stream.failure != null) {
                     failed = stream.channel().onRemoteFailure(stream.failure);
                 }
             }
@@ -365,7 +405,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
      * the connector makes attributes, the trusted user.
      */
     private void prepare(org.eclipse.jetty.server.Request request, GatewayRequest gatewayRequest) {
-        PrintStream stderr = session.errorStream(framed -> flusher.write(Callback.NOOP, framed));
+        PrintStream stderr = session.errorStream(gatewayRequest, framed -> flusher.write(Callback.NOOP, framed));
         if (stderr != null) {
             request.setAttribute(FcgiConnectionFactory.STDERR_ATTRIBUTE, stderr);
         }
@@ -413,11 +453,11 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     }
 
     /** Hands a chunk to the request, waking it if it demanded one. */
-    private void offer(Content.Chunk c, List<Runnable> tasks) {
-        chunk = c;
-        if (demanded) {
-            demanded = false;
-            HttpChannel channel = stream.channel();
+    private void offer(GatewayStream s, Content.Chunk c, List<Runnable> tasks) {
+        s.offer(c);
+        if (s.demanded) {
+            s.demanded = false;
+            HttpChannel channel = s.channel();
             tasks.add(() -> runNow(channel.onContentAvailable()));
         }
     }
@@ -426,52 +466,52 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
         List<Runnable> tasks = new ArrayList<>(1);
         Content.Chunk c;
         synchronized (lock) {
-            if (s != stream) {
+            if (s.done) {
                 return Content.Chunk.from(new IOException("the request has completed"), true);
             }
-            if (chunk == null) {
+            if (!s.hasChunk()) {
                 processLocked(tasks);
             }
-            c = chunk;
-            chunk = c == null ? null : Content.Chunk.next(c);
+            c = s.take();
+            if (c != null && !c.isLast()) {
+                session.consumed(s.request(), c.remaining());
+            }
         }
-        run(tasks);
+        run(tasks, false);
         return c;
     }
 
     void demand(GatewayStream s) {
         List<Runnable> tasks = new ArrayList<>(1);
         synchronized (lock) {
-            if (s != stream) {
+            if (s.done) {
                 return;
             }
-            if (chunk == null) {
+            if (!s.hasChunk()) {
                 processLocked(tasks);
             }
-            if (chunk != null) {
+            if (s.hasChunk()) {
                 tasks.add(() -> runNow(s.channel().onContentAvailable()));
             } else {
-                demanded = true;
+                s.demanded = true;
             }
         }
-        run(tasks);
+        run(tasks, false);
     }
 
     /** The request will read no more of its body: drop what is left of it as it arrives. */
     void discardBody(GatewayStream s) {
         List<Runnable> tasks = new ArrayList<>(1);
         synchronized (lock) {
-            if (s != stream || chunk != null && chunk.isLast()) {
+            Content.Chunk next = s.peek();
+            if (s.done || next != null && next.isLast()) {
                 return;
             }
-            if (chunk != null) {
-                chunk.release();
-                chunk = null;
-            }
-            discarding = true;
+            session.consumed(s.request(), s.releaseChunks());
+            s.discarding = true;
             processLocked(tasks);
         }
-        run(tasks);
+        run(tasks, false);
     }
 
     ByteBuffer responseHead(MetaData.Response response) {
@@ -493,14 +533,15 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
         }
         List<ByteBuffer> out = new ArrayList<>(8);
         synchronized (lock) {
-            if (s == stream) {
+            if (!s.done) {
+                GatewayRequest r = s.request();
                 if (head != null) {
-                    Collections.addAll(out, session.frame(head));
+                    Collections.addAll(out, session.frame(r, head));
                 }
                 if (body != null) {
-                    Collections.addAll(out, session.frame(body));
+                    Collections.addAll(out, session.frame(r, body));
                 }
-                ByteBuffer end = last ? session.end() : null;
+                ByteBuffer end = last ? session.end(r) : null;
                 if (end != null) {
                     out.add(end);
                 }
@@ -520,18 +561,19 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
      */
     private void sendCopy(GatewayStream s, ByteBuffer head, ByteBuffer body, int content, boolean last,
             Callback callback) {
-        int size = content == 0 && !last ? 0 : session.framedLength(content, last);
-        RetainableByteBuffer buffer = size == 0 ? null : pool.acquire(size, directOutput);
+        RetainableByteBuffer buffer;
         boolean current;
         synchronized (lock) {
-            current = s == stream;
+            current = !s.done;
+            int size = !current || content == 0 && !last ? 0 : session.framedLength(s.request(), content, last);
+            buffer = size == 0 ? null : pool.acquire(size, directOutput);
             if (current && buffer != null) {
                 ByteBuffer out = buffer.getByteBuffer();
                 int position = BufferUtil.flipToFill(out);
-                session.frameInto(out, head, body, last);
+                session.frameInto(s.request(), out, head, body, last);
                 BufferUtil.flipToFlush(out, position);
             } else if (current && last) {
-                session.end();
+                session.end(s.request());
             }
         }
         if (!current) {
@@ -556,41 +598,43 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     void completed(GatewayStream s, Throwable failure) {
         boolean keep;
         boolean resume = false;
+        boolean othersFirst = false;
         synchronized (lock) {
-            if (s != stream) {
+            if (s.done) {
                 return;
             }
-            stream = null;
+            s.done = true;
+            streams.remove(s);
             responses++;
-            demanded = false;
-            discarding = false;
-            if (chunk != null) {
-                chunk.release();
-                chunk = null;
-            }
+            s.releaseChunks();
+            GatewayMetaData view = s.view();
             if (failure == null) {
                 // Ready for the next request on this connection, as Jetty's HTTP/1 connection recycles its channel.
                 s.channel().recycle();
-            } else if (channel == s.channel()) {
+            } else {
                 // A failed channel may still be finishing (an error page being written): leave it to that, and give
                 // the next request a new one, as HTTP/1 does by closing the connection.
-                channel = null;
+                view.channel = null;
             }
-            GatewaySession.Completion completion = session.complete(failure != null);
+            views.add(view);
+            GatewaySession.Completion completion = session.complete(s.request(), failure != null);
             if (completion.owed() != null) {
                 flusher.write(Callback.NOOP, completion.owed());
             }
             keep = completion.keepConnection() && !failed && !inputEnded && !closed
                     && !getConnector().isShutdown();
+            // The others in flight finish first; the last of them ends the connection.
+            othersFirst = !keep && !streams.isEmpty();
             // A connection that ends cleanly waits for the web server's close, unless nothing more can come (SCGI
             // after its body): then it closes at once, a read event per request less.
             boolean quiet = completion.inputComplete() && (input == null || !input.hasRemaining());
-            if (!keep && failure == null && !failed && !closed && !quiet) {
+            if (!keep && !othersFirst && failure == null && !failed && !closed && !quiet) {
                 draining = true;
             }
             if (keep) {
-                // Decode again only if the next request is here already; else wait for it without a dispatch.
-                resume = input != null && input.hasRemaining() || session.holding();
+                // Decode again only if the next request is here already, or reading paused for this one; else wait
+                // for the next without a dispatch.
+                resume = input != null && input.hasRemaining() || session.holding() || paused;
                 if (!resume && !isFillInterested()) {
                     fillInterested();
                 }
@@ -602,7 +646,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
         if (resume) {
             // Never start the next request inside this one's completion.
             execute(this::process);
-        } else if (!keep) {
+        } else if (!keep && !othersFirst) {
             if (draining) {
                 shutdownAndDrain();
             } else {
@@ -655,42 +699,45 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
 
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
-        HttpChannel channel;
+        List<HttpChannel> channels = new ArrayList<>(1);
         synchronized (lock) {
-            if (stream == null) {
+            if (streams.isEmpty()) {
                 return draining || getConnector().isShutdown() || session.closeWhenIdle();
             }
-            channel = stream.channel();
+            for (GatewayStream s : streams) {
+                channels.add(s.channel());
+            }
         }
-        HttpChannel.IdleTimeoutTask task = channel.onIdleTimeout(timeout);
-        if (task.action() != null) {
-            ThreadPool.executeImmediately(getExecutor(), task.action());
+        boolean handling = false;
+        for (HttpChannel channel : channels) {
+            HttpChannel.IdleTimeoutTask task = channel.onIdleTimeout(timeout);
+            if (task.action() != null) {
+                ThreadPool.executeImmediately(getExecutor(), task.action());
+            }
+            handling |= task.handlingRequest();
         }
-        return !task.handlingRequest();
+        return !handling;
     }
 
     @Override
     public void onClose(Throwable cause) {
-        HttpChannel channel = null;
+        List<HttpChannel> channels = new ArrayList<>(1);
         synchronized (lock) {
             closed = true;
             if (headerTimer != null) {
                 headerTimer.cancel();
                 headerTimer = null;
             }
-            if (stream != null) {
-                channel = stream.channel();
-            }
-            if (chunk != null) {
-                chunk.release();
-                chunk = null;
+            for (GatewayStream s : streams) {
+                channels.add(s.channel());
+                s.releaseChunks();
             }
             if (input != null) {
                 input.release();
                 input = null;
             }
         }
-        if (channel != null) {
+        for (HttpChannel channel : channels) {
             Runnable task = channel.onClose();
             if (task != null) {
                 ThreadPool.executeImmediately(getExecutor(), task);
@@ -700,18 +747,37 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
         super.onClose(cause);
     }
 
-    /** Runs what a pass decided, after the lock: Jetty's callbacks first, then a new request's handler. */
+    /**
+     * Runs what a pass of the reading thread decided, after the lock: Jetty's callbacks first, then new requests'
+     * handlers, the last on this thread and any others (requests begun together on a multiplexed connection) on the
+     * pool.
+     */
     private void run(List<Runnable> tasks) {
+        run(tasks, true);
+    }
+
+    /**
+     * As {@link #run(List)}; on a request's own thread (its read, demand or discard read the socket for it), never a
+     * new request's handler: those go to the pool.
+     */
+    private void run(List<Runnable> tasks, boolean handlerHere) {
         Runnable dispatch = null;
         for (Runnable task : tasks) {
             if (task instanceof Dispatch) {
+                if (dispatch != null) {
+                    execute(dispatch);
+                }
                 dispatch = task;
             } else {
                 task.run();
             }
         }
         if (dispatch != null) {
-            dispatch.run();
+            if (handlerHere) {
+                dispatch.run();
+            } else {
+                execute(dispatch);
+            }
         }
     }
 

@@ -11,15 +11,17 @@ import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.HttpChannel;
 import org.eclipse.jetty.util.HostPort;
 
 /**
- * The current request's view of its connection: the client and local addresses, scheme and protocol from the
+ * A request's view of its connection: the client and local addresses, scheme and protocol from the
  * {@link GatewayRequest}, not the socket's ends (which are the web server and us).
  *
- * <p>Jetty takes a channel's metadata once, when the channel is made. A connection serves one request at a time, so
- * it keeps one channel and one of these, and {@link #update} sets them to each request before the request starts,
- * as Jetty's HTTP/1 connection reuses its channel; the socket's own addresses stay on the connection.
+ * <p>Jetty takes a channel's metadata once, when the channel is made. So each of these has its {@link #channel}, and
+ * {@link #update} sets them to each request before the request starts, as Jetty's HTTP/1 connection reuses its
+ * channel; the socket's own addresses stay on the connection. A connection keeps one, and one more for each request
+ * it serves at the same time (FastCGI multiplexing): concurrent requests may come from different clients.
  */
 final class GatewayMetaData extends ConnectionMetaData.Wrapper {
     /** HttpURI's port when it has none. */
@@ -31,6 +33,8 @@ final class GatewayMetaData extends ConnectionMetaData.Wrapper {
     private volatile boolean persistent;
     private volatile HttpVersion version = HttpVersion.HTTP_1_1;
     private volatile HostPort serverAuthority;
+    /** The channel made with this view; null until the first request, and after one failed. */
+    HttpChannel channel;
 
     // What the last request of this connection had, reused when the next one has it too (a web server sends most
     // of it unchanged on a kept connection): read and written only from GatewayConnection.startRequest, under the

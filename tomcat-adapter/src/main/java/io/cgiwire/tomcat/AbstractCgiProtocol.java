@@ -86,7 +86,16 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     /** The protocol's side of a new connection; {@code peer} and {@code local} are null on a Unix socket. */
     GatewaySession newSession(InetSocketAddress peer, InetSocketAddress local) {
         // FCGI_GET_VALUES answers with the connector's limits on the connections and the requests served at once.
-        return gateway.newSession(peer, local, System::nanoTime, getMaxConnections(), getMaxThreads());
+        return gateway.newSession(peer, local, System::nanoTime, getMaxConnections(), getMaxThreads(),
+                multiplexes());
+    }
+
+    /**
+     * Whether this handler serves several requests of a connection at once (FastCGI multiplexing, each request its
+     * own {@link MultiplexedStream}); the session multiplexes only if maxMultiplexedRequests is more than one.
+     */
+    boolean multiplexes() {
+        return false;
     }
 
     /** Keeps the session of {@code socket}, a kept connection between requests, while it has no processor. */
@@ -97,6 +106,12 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     /** The session of {@code socket} parked between requests, now taken by its new processor; null if none. */
     GatewaySession unpark(SocketWrapperBase<?> socket) {
         return idle.remove(socket);
+    }
+
+    /** Takes {@code socket}'s processor from it and puts it back in the pool, as for a processor that returns OPEN. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void releaseProcessor(SocketWrapperBase<?> socket) {
+        ((Handler) getHandler()).release(socket);
     }
 
     /** How many connections are parked between requests. */

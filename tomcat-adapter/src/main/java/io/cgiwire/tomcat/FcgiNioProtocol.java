@@ -18,9 +18,13 @@ import org.apache.tomcat.util.net.NioEndpoint;
  * file's mode is {@code unixSocketPermissions} (the Jetty side's name; Tomcat's own
  * {@code unixDomainSocketPathPermissions} is the same setting).
  *
- * <p>The protocol is {@link io.cgiwire.core.fcgi.FcgiSession}'s: FCGI_KEEP_CONN honoured, one request at a time.
- * FCGI_ABORT_REQUEST fails the servlet's reads and writes with an IOException; the web server closing the connection
- * fails a read that still waits for body bytes, and later writes.
+ * <p>The protocol is {@link io.cgiwire.core.fcgi.FcgiSession}'s: FCGI_KEEP_CONN honoured, and several request ids
+ * of a connection served at once (multiplexing, up to {@code maxMultiplexedRequests}; FCGI_GET_VALUES says so), as
+ * Tomcat serves HTTP/2 streams: each request is its own {@link MultiplexedStream} on the connector's executor, while
+ * one reader per connection feeds them (see {@link Multiplexer}). {@code maxMultiplexedRequests="1"} serves one
+ * request at a time, on the connection's own thread. FCGI_ABORT_REQUEST fails that request's reads and writes with
+ * an IOException; the web server closing the connection fails a read that still waits for body bytes, and later
+ * writes.
  *
  * <p>The request attribute {@value #STDERR_ATTRIBUTE} holds a {@link java.io.PrintStream} whose lines go to the web
  * server as FCGI_STDERR, where they land in its error log. See {@link AbstractCgiProtocol} for the attributes and
@@ -42,5 +46,10 @@ public class FcgiNioProtocol extends AbstractCgiProtocol<NioChannel> {
     @Override
     int inputBufferSize() {
         return INPUT_BUFFER_SIZE;
+    }
+
+    @Override
+    boolean multiplexes() {
+        return true;
     }
 }

@@ -11,12 +11,17 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.PrintStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import jakarta.servlet.ServletConnection;
 import org.apache.coyote.AbstractProcessor;
@@ -63,9 +68,15 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <p>A processor stays with its connection while a request is read or served. Between requests, with nothing
  * buffered, the connection's session is parked with the protocol and the processor goes back to the pool: an idle
  * kept connection holds no input buffer and no container request.
+ *
+ * <p>A {@link GatewaySession#multiplexing() multiplexing} session (FastCGI) is served otherwise, as Tomcat serves
+ * HTTP/2: this processor is the connection's reader (a {@link Multiplexer}), and each request runs as its own
+ * {@link MultiplexedStream} on the executor; the connection, its timeouts, its parking and its graceful close stay
+ * here.
  */
 final class GatewayProcessor extends AbstractProcessor {
     private static final Log log = LogFactory.getLog(GatewayProcessor.class);
+    private static final MethodHandle GET_LOCK = socketLock();
     /**
      * How long a closing connection waits for the web server to close its side: Jetty's default idle timeout, which
      * bounds the same wait on the Jetty side.
@@ -98,6 +109,8 @@ final class GatewayProcessor extends AbstractProcessor {
      */
     private final ReentrantLock readLock = new ReentrantLock();
     private GatewaySession session;
+    /** The connection's reader and its requests when the session multiplexes; null otherwise. */
+    private Multiplexer mux;
     /** A request the session has begun, not yet dispatched. */
     private GatewayRequest begun;
     private volatile IOException failure;
@@ -130,6 +143,9 @@ final class GatewayProcessor extends AbstractProcessor {
             }
         }
         setSocketWrapper(socket);
+        if (session.multiplexing()) {
+            return serviceMultiplexed();
+        }
         RequestInfo rp = request.getRequestProcessor();
         while (true) {
             if (draining) {
@@ -199,6 +215,98 @@ final class GatewayProcessor extends AbstractProcessor {
                 return next;
             }
         }
+    }
+
+    /**
+     * A multiplexing connection: the {@link Multiplexer} reads and starts the requests on their own threads, and this
+     * processor stays with the connection while any is in the container. With none, the connection waits for its
+     * next request as it does one at a time (parked when kept and idle).
+     */
+    private SocketState serviceMultiplexed() {
+        if (draining) {
+            return drain();
+        }
+        if (mux == null) {
+            mux = new Multiplexer(protocol, getAdapter(), socketWrapper, session, in, prefix(), this::parkIdle);
+        }
+        Multiplexer.Wait wait;
+        try {
+            wait = mux.read();
+        } catch (ProtocolException e) {
+            return violationBeforeRequest(e);
+        }
+        return switch (wait) {
+            case IDLE -> {
+                SocketState state = awaitHead();
+                if (state == SocketState.OPEN) {
+                    // Parked: the next processor makes its own reader.
+                    mux = null;
+                }
+                yield state;
+            }
+            case INPUT -> {
+                // The requests in the container have their own timeouts; the connection waits for the web server.
+                long left = session.headTimeLeftMillis();
+                socketWrapper.setReadTimeout(left == Long.MAX_VALUE ? -1 : Math.max(left, 1));
+                yield SocketState.LONG;
+            }
+            case STREAMS -> SocketState.SUSPENDED;
+            case DRAIN -> startDrain();
+            case CLOSE -> SocketState.CLOSED;
+        };
+    }
+
+    /**
+     * The last request in the container completed (on its own thread) and the connection is kept: parked at once, as
+     * {@link #awaitHead} parks it, once the socket's processing (which holds the socket's lock only while it reads
+     * and decodes) is out of the way.
+     */
+    private void parkIdle(Multiplexer caller) {
+        SocketWrapperBase<?> socket = caller.socket;
+        Lock lock = lockOf(socket);
+        lock.lock();
+        try {
+            GatewaySession s = session;
+            Multiplexer m = mux;
+            // This processor may have moved on to another connection meanwhile: then it is not the caller's.
+            if (m != caller || s == null || draining || socket.isClosed() || socket.getCurrentProcessor() != this
+                    || in.buffer.hasRemaining() || !m.betweenRequests()) {
+                return;
+            }
+            socket.setReadTimeout(protocol.getKeepAliveTimeout());
+            // What Tomcat does with a processor that returns OPEN: it goes back to the pool.
+            protocol.releaseProcessor(socket);
+            protocol.park(socket, s);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The lock the endpoint holds while it processes {@code socket}'s events. */
+    private static Lock lockOf(SocketWrapperBase<?> socket) {
+        try {
+            return (Lock) GET_LOCK.invoke(socket);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * {@code SocketWrapperBase.getLock()}, which returns a ReentrantLock in Tomcat 11 and a Lock in 10.1: the jar
+     * compiled against 11 runs on both, so the call is looked up rather than linked.
+     */
+    private static MethodHandle socketLock() {
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        for (Class<?> type : List.of(ReentrantLock.class, Lock.class)) {
+            try {
+                return lookup.findVirtual(SocketWrapperBase.class, "getLock", MethodType.methodType(type));
+            } catch (NoSuchMethodException | IllegalAccessException e) {
+                // The other Tomcat line.
+            }
+        }
+        throw new IllegalStateException("SocketWrapperBase.getLock() not found");
     }
 
     /**
@@ -851,6 +959,11 @@ final class GatewayProcessor extends AbstractProcessor {
     public void recycle() {
         recycleRequest();
         in.recycleConnection();
+        if (mux != null) {
+            // Closed under requests still in the container (the socket broke): they fail.
+            mux.closed();
+            mux = null;
+        }
         session = null;
         begun = null;
         failure = null;

@@ -15,6 +15,8 @@ import io.cgiwire.core.fcgi.FcgiEncoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -51,10 +53,10 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
             return FcgiNioProtocolTest.this.client();
         }
 
-        /** Not until the processor-per-id is built (issue 13): ids wait their turn. */
+        /** Each id its own MultiplexedStream. */
         @Override
         protected boolean multiplexes() {
-            return false;
+            return true;
         }
 
         @Override
@@ -163,6 +165,69 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
             assertEquals("async\n", c.readResponse(1).text());
         }
         assertEquals(List.of(), List.copyOf(FAILURES));
+    }
+
+    /**
+     * Multiplexed, each id's ReadListener and WriteListener run on their own: two bodies whose records alternate are
+     * echoed whole, and an async request on a third id is answered meanwhile.
+     */
+    @Test
+    void nonBlockingEchoesOfInterleavedIds() throws Exception {
+        Map<Integer, byte[]> bodies = Map.of(1, new byte[300 * 1024 + 7], 2, new byte[200 * 1024 + 3]);
+        new Random(12).nextBytes(bodies.get(1));
+        new Random(13).nextBytes(bodies.get(2));
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (int id : List.of(1, 2)) {
+            all.writeBytes(RawClient.begin(id, FCGI_RESPONDER, FCGI_KEEP_CONN));
+            all.writeBytes(RawClient.params(id, RawClient.post("/nbio", bodies.get(id).length)));
+        }
+        all.writeBytes(RawClient.request(3, FCGI_KEEP_CONN, RawClient.get("/async"), new byte[0]));
+        int chunk = 16 * 1024;
+        for (int at = 0; at < 300 * 1024 + 7; at += chunk) {
+            for (int id : List.of(1, 2)) {
+                byte[] body = bodies.get(id);
+                if (at < body.length) {
+                    byte[] part = Arrays.copyOfRange(body, at, Math.min(body.length, at + chunk));
+                    all.writeBytes(stdinRecord(id, part));
+                }
+            }
+        }
+        for (int id : List.of(1, 2)) {
+            all.writeBytes(stdinRecord(id, new byte[0]));
+        }
+        try (RawClient c = client()) {
+            Map<Integer, ByteArrayOutputStream> out = c.writeWhileReading(all.toByteArray(),
+                    x -> readInterleaved(x, 3));
+            assertEquals("async\n", RawClient.parse(out.get(3).toByteArray(), "", 0, 0).text());
+            for (int id : List.of(1, 2)) {
+                RawClient.Response r = RawClient.parse(out.get(id).toByteArray(), "", 0, 0);
+                assertEquals(200, r.status(), "id " + id);
+                assertArrayEquals(bodies.get(id), r.body(), "id " + id);
+            }
+        }
+        assertEquals(List.of(), List.copyOf(FAILURES));
+    }
+
+    private static byte[] stdinRecord(int id, byte[] content) {
+        ByteBuffer b = ByteBuffer.allocate(8 + content.length);
+        b.put((byte) 1).put((byte) Fcgi.FCGI_STDIN).putShort((short) id).putShort((short) content.length)
+                .put((byte) 0).put((byte) 0).put(content);
+        return b.array();
+    }
+
+    /** The STDOUT of each id until {@code count} of them have ended, whatever their order. */
+    private static Map<Integer, ByteArrayOutputStream> readInterleaved(RawClient c, int count) throws IOException {
+        Map<Integer, ByteArrayOutputStream> out = new HashMap<>();
+        int ended = 0;
+        while (ended < count) {
+            RawClient.Record r = c.readRecord();
+            if (r.type() == Fcgi.FCGI_STDOUT) {
+                out.computeIfAbsent(r.requestId(), id -> new ByteArrayOutputStream()).writeBytes(r.content());
+            } else if (r.type() == Fcgi.FCGI_END_REQUEST) {
+                ended++;
+            }
+        }
+        return out;
     }
 
     /** With the body complete, FCGI_ABORT_REQUEST is noticed when the servlet writes next. */

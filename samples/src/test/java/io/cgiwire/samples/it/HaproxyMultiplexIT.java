@@ -49,10 +49,10 @@ class HaproxyMultiplexIT {
      */
     private static final int BARRIER_CLIENTS = 8;
     /**
-     * The containers that multiplex FastCGI, per issue 13's contract: Jetty from that change on, Tomcat once its
-     * processor-per-id is built (then add it here). Checked against the container's own FCGI_GET_VALUES answer.
+     * The containers that multiplex FastCGI, per issue 13's contract: both (Tomcat with a MultiplexedStream per id).
+     * Checked against the container's own FCGI_GET_VALUES answer.
      */
-    private static final Set<String> MULTIPLEXING = Set.of("jetty");
+    private static final Set<String> MULTIPLEXING = Set.of("jetty", "tomcat");
 
     @ParameterizedTest
     @ValueSource(strings = {"jetty", "tomcat"})

@@ -1,0 +1,616 @@
+package io.cgiwire.tomcat;
+
+import io.cgiwire.core.GatewayRequest;
+import io.cgiwire.core.IpLiterals;
+import io.cgiwire.core.cgi.CgiResponseHead;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Locale;
+import jakarta.servlet.ServletConnection;
+import org.apache.coyote.AbstractProcessor;
+import org.apache.coyote.ActionCode;
+import org.apache.coyote.CloseNowException;
+import org.apache.coyote.Constants;
+import org.apache.coyote.ContinueResponseTiming;
+import org.apache.coyote.ErrorState;
+import org.apache.coyote.InputBuffer;
+import org.apache.coyote.OutputBuffer;
+import org.apache.coyote.RequestGroupInfo;
+import org.apache.coyote.RequestInfo;
+import org.apache.juli.logging.Log;
+import org.apache.juli.logging.LogFactory;
+import org.apache.tomcat.util.ExceptionUtils;
+import org.apache.tomcat.util.buf.ByteChunk;
+import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
+import org.apache.tomcat.util.net.ApplicationBufferHandler;
+import org.apache.tomcat.util.net.DispatchType;
+import org.apache.tomcat.util.net.SocketEvent;
+
+/**
+ * One request of a multiplexing FastCGI connection, as Tomcat's {@code StreamProcessor} is one HTTP/2 stream: its own
+ * coyote request and response, run on the container's executor, and so are its async and non-blocking dispatches.
+ * Its body arrives from the {@link Multiplexer}'s reader into a queue of copied chunks ({@link StreamInput}); a
+ * blocking read waits on the queue, a {@code ReadListener} is dispatched when a chunk, the end or a failure arrives.
+ * Its response is framed by the session and written, blocking, under the connection's write lock; a
+ * {@code WriteListener} is always ready. A stream serves one request and is not reused.
+ */
+final class MultiplexedStream extends AbstractProcessor implements Runnable {
+    private static final Log log = LogFactory.getLog(MultiplexedStream.class);
+    /** A first body write up to this many bytes is copied into one buffer with the head and its framing. */
+    private static final int COPY_LIMIT = 8 * 1024;
+
+    private final Multiplexer mux;
+    /** The session's request. */
+    final GatewayRequest gateway;
+    private final StreamInput in = new StreamInput();
+    private final CgiResponseHead head = new CgiResponseHead();
+    private final String protocolRequestId;
+    /** The web server aborted the request (FCGI_ABORT_REQUEST). */
+    private volatile boolean aborted;
+    /** Completed: later dispatches (a late read event, a timeout) find nothing to do. */
+    private boolean done;
+
+    private ByteBuffer pendingHead;
+    private boolean swallowResponse;
+    private boolean responseFinished;
+    private boolean cleanEnd;
+    private long bytesWritten;
+
+    MultiplexedStream(Multiplexer mux, GatewayRequest gateway) {
+        super(mux.adapter);
+        this.mux = mux;
+        this.gateway = gateway;
+        this.protocolRequestId = mux.session.protocolRequestId(gateway);
+        setSocketWrapper(mux.socket);
+        request.setInputBuffer(in);
+        response.setOutputBuffer(new StreamOutputBuffer());
+    }
+
+    StreamInput input() {
+        return in;
+    }
+
+    /** The web server aborted the request: its reads and writes fail; the connection stays. */
+    void abort() {
+        aborted = true;
+        in.fail(new EOFException("the web server aborted the request (FCGI_ABORT_REQUEST)"));
+    }
+
+    @Override
+    public void run() {
+        process(SocketEvent.OPEN_READ);
+    }
+
+    /** Runs {@code event} for this request, one at a time, as StreamProcessor does. */
+    private synchronized void process(SocketEvent event) {
+        if (done) {
+            return;
+        }
+        SocketState state;
+        try {
+            state = process(socketWrapper, event);
+        } catch (Throwable t) {
+            ExceptionUtils.handleThrowable(t);
+            log.error(mux.prefix() + "request " + gateway.id() + " failed", t);
+            setErrorState(ErrorState.CLOSE_NOW, t);
+            state = SocketState.CLOSED;
+        }
+        if (state == SocketState.LONG) {
+            mux.protocol.addWaitingProcessor(this);
+        } else if (state == SocketState.CLOSED) {
+            done = true;
+            mux.protocol.removeWaitingProcessor(this);
+            finishIfNeeded();
+            request.getRequestProcessor().setGlobalProcessor(null);
+            mux.completed(this, cleanEnd);
+            getAdapter().checkRecycled(request, response);
+            super.recycle();
+            request.recycle();
+            response.recycle();
+        }
+    }
+
+    @Override
+    protected SocketState service(org.apache.tomcat.util.net.SocketWrapperBase<?> socket) {
+        RequestInfo rp = request.getRequestProcessor();
+        rp.setGlobalProcessor((RequestGroupInfo) mux.protocol.getHandler().getGlobal());
+        request.markStartTime();
+        rp.setStage(Constants.STAGE_PREPARE);
+        prepareRequest();
+        if (!getErrorState().isError() && mux.protocol.isPaused()) {
+            response.setStatus(503);
+            setErrorState(ErrorState.CLOSE_CLEAN, null);
+        }
+        if (!getErrorState().isError()) {
+            try {
+                rp.setStage(Constants.STAGE_SERVICE);
+                getAdapter().service(request, response);
+            } catch (InterruptedIOException e) {
+                setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
+            } catch (Throwable t) {
+                ExceptionUtils.handleThrowable(t);
+                log.error(mux.prefix() + "request failed", t);
+                response.setStatus(500);
+                setErrorState(ErrorState.CLOSE_CLEAN, t);
+                getAdapter().log(request, response, 0);
+            }
+        } else {
+            getAdapter().log(request, response, 0);
+        }
+        if (isAsync() && !getErrorState().isError()) {
+            return SocketState.LONG;
+        }
+        finishIfNeeded();
+        request.updateCounters();
+        rp.setStage(Constants.STAGE_ENDED);
+        return SocketState.CLOSED;
+    }
+
+    private void prepareRequest() {
+        try {
+            GatewayCoyote.prepareRequest(request, gateway, socketWrapper.getRemoteAddr(),
+                    mux.protocol.getMaxHeaderCount());
+        } catch (IllegalStateException e) {
+            // More headers than maxHeaderCount.
+            log.debug(mux.prefix() + "request refused: " + e.getMessage());
+            response.setStatus(400);
+            setErrorState(ErrorState.CLOSE_CLEAN, e);
+        }
+        PrintStream stderr;
+        mux.lock.lock();
+        try {
+            stderr = mux.session.errorStream(gateway, framed -> {
+                if (mux.failure() == null) {
+                    mux.writeAndFlush(framed);
+                }
+            });
+        } finally {
+            mux.lock.unlock();
+        }
+        if (stderr != null) {
+            request.setAttribute(FcgiNioProtocol.STDERR_ATTRIBUTE, stderr);
+        }
+    }
+
+    @Override
+    protected SocketState dispatchEndRequest() {
+        finishIfNeeded();
+        return SocketState.CLOSED;
+    }
+
+    private void finishIfNeeded() {
+        if (responseFinished) {
+            return;
+        }
+        try {
+            finishResponse();
+        } catch (IOException e) {
+            setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
+        } catch (Throwable t) {
+            ExceptionUtils.handleThrowable(t);
+            setErrorState(ErrorState.CLOSE_NOW, t);
+        }
+    }
+
+    @Override
+    protected void processSocketEvent(SocketEvent event, boolean dispatch) {
+        if (dispatch) {
+            execute(event);
+        } else {
+            process(event);
+        }
+    }
+
+    /** Each dispatch on a container thread of its own, never through the connection's socket processing. */
+    @Override
+    protected void executeDispatches() {
+        Iterator<DispatchType> dispatches = getIteratorAndClearDispatches();
+        while (dispatches != null && dispatches.hasNext()) {
+            execute(dispatches.next().getSocketStatus());
+        }
+    }
+
+    private void execute(SocketEvent event) {
+        mux.socket.execute(() -> process(event));
+    }
+
+    @Override
+    protected void prepareResponse() throws IOException {
+        response.setCommitted(true);
+        if (mux.failure() != null || aborted || !getErrorState().isIoAllowed()) {
+            swallowResponse = true;
+            return;
+        }
+        int status = response.getStatus();
+        if (status < 200 || status == 204 || status == 205 || status == 304 || "HEAD".equals(request.getMethod())) {
+            swallowResponse = true;
+        }
+        pendingHead = ByteBuffer.wrap(GatewayCoyote.responseHead(response, head, m -> log.warn(mux.prefix() + m)));
+    }
+
+    /** As GatewayProcessor's: the head with a small body (and the end) in one buffer; a larger body after it. */
+    private void writeHead(ByteBuffer body, boolean last) throws IOException {
+        ByteBuffer head = pendingHead;
+        pendingHead = null;
+        if (body != null && body.remaining() > COPY_LIMIT) {
+            ByteBuffer[] framedHead;
+            ByteBuffer[] framedBody;
+            mux.lock.lock();
+            try {
+                framedHead = mux.session.frame(gateway, head);
+                framedBody = mux.session.frame(gateway, body);
+            } finally {
+                mux.lock.unlock();
+            }
+            mux.write(framedHead);
+            mux.write(framedBody);
+            body.position(body.limit());
+            return;
+        }
+        int content = head.remaining() + (body == null ? 0 : body.remaining());
+        ByteBuffer out;
+        mux.lock.lock();
+        try {
+            if (last) {
+                in.end();
+            }
+            out = ByteBuffer.allocate(mux.session.framedLength(gateway, content, last));
+            mux.session.frameInto(gateway, out, head, body, last);
+        } finally {
+            mux.lock.unlock();
+        }
+        mux.write(out.flip());
+    }
+
+    @Override
+    protected void finishResponse() throws IOException {
+        if (responseFinished) {
+            return;
+        }
+        responseFinished = true;
+        if (mux.failure() != null || !aborted && !getErrorState().isIoAllowed()) {
+            // Cut short: the session closes the connection once the others complete.
+            return;
+        }
+        if (!aborted && !response.isCommitted()) {
+            prepareResponse();
+        }
+        if (pendingHead != null) {
+            writeHead(null, true);
+            mux.flush();
+            cleanEnd = true;
+            return;
+        }
+        ByteBuffer end;
+        mux.lock.lock();
+        try {
+            in.end();
+            end = mux.session.end(gateway);
+        } finally {
+            mux.lock.unlock();
+        }
+        if (end != null) {
+            mux.writeAndFlush(end);
+        } else {
+            mux.flush();
+        }
+        cleanEnd = true;
+    }
+
+    @Override
+    protected void flush() throws IOException {
+        if (responseFinished || mux.failure() != null) {
+            return;
+        }
+        if (pendingHead != null) {
+            writeHead(null, false);
+        }
+        mux.flush();
+    }
+
+    @Override
+    protected void ack(ContinueResponseTiming continueResponseTiming) {
+        // The web server has answered 100-continue itself; CGI has no interim responses.
+    }
+
+    @Override
+    protected void earlyHints() {
+        // A 103 through CGI would be taken for the final status.
+    }
+
+    @Override
+    protected int available(boolean doRead) {
+        return in.readable();
+    }
+
+    @Override
+    protected void setRequestBody(ByteChunk chunk) {
+        in.replay(chunk);
+        request.setContentLength(chunk.getLength());
+    }
+
+    @Override
+    protected void setSwallowResponse() {
+        swallowResponse = true;
+    }
+
+    @Override
+    protected void disableSwallowRequest() {
+        // The session skips what is left of the body once the response ends.
+    }
+
+    @Override
+    protected boolean getPopulateRequestAttributesFromSocket() {
+        return false;
+    }
+
+    @Override
+    protected void populateRequestAttributeRemoteHost() {
+        if (request.remoteHost().isNull()) {
+            String remoteAddr = request.remoteAddr().toString();
+            InetAddress address = IpLiterals.address(remoteAddr);
+            request.remoteHost().setString(address != null ? address.getHostName() : remoteAddr);
+        }
+    }
+
+    @Override
+    protected void populateSslRequestAttributes() {
+        // TLS ends at the web server.
+    }
+
+    @Override
+    protected boolean isRequestBodyFullyRead() {
+        return in.fullyRead();
+    }
+
+    @Override
+    protected void registerReadInterest() {
+        if (in.registerReadInterest()) {
+            dispatchRead();
+        }
+    }
+
+    /** A ReadListener's data, end or failure has arrived: onDataAvailable() or onAllDataRead() on a container thread. */
+    private void dispatchRead() {
+        request.action(ActionCode.DISPATCH_READ, null);
+        request.action(ActionCode.DISPATCH_EXECUTE, null);
+    }
+
+    /** Writes block under the connection's write lock, which the socket's own buffer holds for: always ready. */
+    @Override
+    protected boolean isReadyForWrite() {
+        return true;
+    }
+
+    @Override
+    protected boolean flushBufferedWrite() {
+        return false;
+    }
+
+    @Override
+    protected boolean isTrailerFieldsReady() {
+        return true;
+    }
+
+    @Override
+    protected ServletConnection getServletConnection() {
+        return socketWrapper.getServletConnection(mux.session.protocol().toLowerCase(Locale.ROOT), "");
+    }
+
+    @Override
+    protected Object getProtocolRequestId() {
+        return protocolRequestId;
+    }
+
+    @Override
+    protected Log getLog() {
+        return log;
+    }
+
+    @Override
+    public void pause() {
+        // The protocol answers 503 to requests that start while it is paused.
+    }
+
+    /**
+     * The request body: chunks the connection's reader copied, read in order. Its bound is the session's: past what
+     * a request may leave unread, its body fails instead ({@link io.cgiwire.core.GatewayEvent.BodyFailed}).
+     */
+    final class StreamInput implements InputBuffer {
+        private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>(2);
+        private boolean ended;
+        private IOException failure;
+        /** A ReadListener waits for something to read. */
+        private boolean readInterest;
+        /** The body Tomcat set (a saved POST body replayed after FORM authentication): not the session's. */
+        private ByteBuffer replayed;
+
+        /** Body bytes, the reader's own copy. */
+        void offer(ByteBuffer chunk) {
+            if (signal(() -> chunks.addLast(chunk))) {
+                dispatchRead();
+            }
+        }
+
+        /** The body is complete, or the response has ended and the request gets no more of it. */
+        void end() {
+            if (signal(() -> ended = true)) {
+                dispatchRead();
+            }
+        }
+
+        /** Reads fail with {@code cause} from now on. */
+        void fail(IOException cause) {
+            if (signal(() -> {
+                if (failure == null) {
+                    failure = cause;
+                }
+            })) {
+                dispatchRead();
+            }
+        }
+
+        /** As {@link #fail}, unless the whole body has arrived. */
+        void failUnlessEnded(IOException cause) {
+            if (signal(() -> {
+                if (!ended && failure == null) {
+                    failure = cause;
+                }
+            })) {
+                dispatchRead();
+            }
+        }
+
+        /** Applies {@code change}, then wakes a blocked read; true if a ReadListener is to be dispatched instead. */
+        private synchronized boolean signal(Runnable change) {
+            change.run();
+            if (readInterest) {
+                readInterest = false;
+                return true;
+            }
+            notifyAll();
+            return false;
+        }
+
+        /** Sets read interest; true if there is something to read already, and the read is to be dispatched now. */
+        synchronized boolean registerReadInterest() {
+            if (!chunks.isEmpty() || ended || failure != null) {
+                return true;
+            }
+            readInterest = true;
+            return false;
+        }
+
+        /** What a read returns at once: bytes, or 1 for a failure to report. */
+        synchronized int readable() {
+            ByteBuffer first = chunks.peekFirst();
+            if (first != null) {
+                return first.remaining();
+            }
+            // 1 lets the read report a failure, as AjpProcessor does.
+            return ended || failure == null ? 0 : 1;
+        }
+
+        synchronized boolean fullyRead() {
+            return chunks.isEmpty() && ended;
+        }
+
+        synchronized void replay(ByteChunk chunk) {
+            chunks.clear();
+            replayed = ByteBuffer.wrap(chunk.getBytes(), chunk.getStart(), chunk.getLength());
+            chunks.addLast(replayed);
+            ended = true;
+            failure = null;
+        }
+
+        @Override
+        public int doRead(ApplicationBufferHandler handler) throws IOException {
+            ByteBuffer chunk;
+            synchronized (this) {
+                if (request.getReadListener() == null) {
+                    await();
+                }
+                chunk = chunks.pollFirst();
+                if (chunk == null) {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    return ended ? -1 : 0;
+                }
+            }
+            int n = chunk.remaining();
+            if (chunk != replayed) {
+                mux.consumed(MultiplexedStream.this, n);
+            }
+            handler.setByteBuffer(chunk);
+            return n;
+        }
+
+        /** Waits for a chunk, the end or a failure, no longer than the connector's connectionTimeout. */
+        private void await() throws IOException {
+            long timeout = mux.protocol.getConnectionTimeout();
+            long deadline = System.nanoTime() + timeout * 1_000_000L;
+            while (chunks.isEmpty() && !ended && failure == null) {
+                long left = timeout <= 0 ? 0 : (deadline - System.nanoTime()) / 1_000_000L;
+                if (timeout > 0 && left <= 0) {
+                    throw new SocketTimeoutException("no request body bytes within " + timeout
+                            + " ms (connectionTimeout)");
+                }
+                try {
+                    wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for the request body");
+                }
+            }
+        }
+
+        @Override
+        public synchronized int available() {
+            ByteBuffer first = chunks.peekFirst();
+            return first == null ? 0 : first.remaining();
+        }
+    }
+
+    /** The response body, framed by the session. */
+    private final class StreamOutputBuffer implements OutputBuffer {
+        @Override
+        public int doWrite(ByteBuffer chunk) throws IOException {
+            if (!response.isCommitted()) {
+                try {
+                    prepareResponse();
+                } catch (IOException e) {
+                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
+                }
+            }
+            if (aborted) {
+                throw new CloseNowException("the web server aborted the request (FCGI_ABORT_REQUEST)");
+            }
+            IOException failure = mux.failure();
+            if (failure != null) {
+                throw failure;
+            }
+            int length = chunk.remaining();
+            if (pendingHead != null) {
+                try {
+                    writeHead(swallowResponse ? null : chunk, false);
+                } catch (IOException e) {
+                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
+                    throw e;
+                }
+            }
+            if (swallowResponse) {
+                chunk.position(chunk.limit());
+            } else if (chunk.hasRemaining()) {
+                ByteBuffer[] framed;
+                mux.lock.lock();
+                try {
+                    framed = mux.session.frame(gateway, chunk);
+                } finally {
+                    mux.lock.unlock();
+                }
+                try {
+                    mux.write(framed);
+                } catch (IOException e) {
+                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
+                    throw e;
+                }
+                chunk.position(chunk.limit());
+            }
+            bytesWritten += length;
+            return length;
+        }
+
+        @Override
+        public long getBytesWritten() {
+            return bytesWritten;
+        }
+    }
+}

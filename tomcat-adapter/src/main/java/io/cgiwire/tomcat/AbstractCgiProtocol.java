@@ -91,8 +91,9 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     }
 
     /**
-     * Whether this handler serves several requests of a connection at once (FastCGI multiplexing, each request its
-     * own {@link MultiplexedStream}); the session multiplexes only if maxMultiplexedRequests is more than one.
+     * Whether this handler serves several requests of a connection at once (FastCGI's {@code multiplexing}, each
+     * request its own {@link MultiplexedStream}); the session multiplexes only if maxMultiplexedRequests is more than
+     * one.
      */
     boolean multiplexes() {
         return false;

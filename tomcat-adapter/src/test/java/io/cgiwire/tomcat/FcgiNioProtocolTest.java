@@ -44,6 +44,14 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
     void configure(Connector c) {
         // server.xml spelling, as on the Jetty side; read when a processor is created
         c.setProperty("maxParamValueLength", "20000");
+        if (multiplexing()) {
+            c.setProperty("multiplexing", "true");
+        }
+    }
+
+    /** The connector's {@code multiplexing}: off by default; {@link FcgiMultiplexingTest} runs all of this with it on. */
+    boolean multiplexing() {
+        return false;
     }
 
     @Nested
@@ -53,10 +61,10 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
             return FcgiNioProtocolTest.this.client();
         }
 
-        /** Each id its own MultiplexedStream. */
+        /** With multiplexing="true", each id its own MultiplexedStream; else ids wait their turn. */
         @Override
         protected boolean multiplexes() {
-            return true;
+            return multiplexing();
         }
 
         @Override
@@ -168,8 +176,9 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
     }
 
     /**
-     * Multiplexed, each id's ReadListener and WriteListener run on their own: two bodies whose records alternate are
-     * echoed whole, and an async request on a third id is answered meanwhile.
+     * Two ids' bodies whose records alternate are echoed whole by a ReadListener and WriteListener, and an async
+     * request on a third id is answered too: multiplexed, each on its own stream; else each in its turn, its body
+     * kept while it waits.
      */
     @Test
     void nonBlockingEchoesOfInterleavedIds() throws Exception {

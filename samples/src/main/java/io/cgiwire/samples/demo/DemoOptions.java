@@ -13,12 +13,13 @@ import java.util.List;
  * --ee ee10|ee11               the Jetty environment, default ee11; refused with tomcat
  * --authorizer-path PATH       FastCGI's Authorizer role, dispatched to PATH (e.g. /authorize); off by default
  * --max-connections N          Tomcat's maxConnections for each connector, default Tomcat's (8192); refused with jetty
+ * --multiplex                  Tomcat's FastCGI connectors multiplex (multiplexing="true"); refused with jetty, which does
  * --help
  * </pre>
  * Every option also takes the {@code --name=value} form.
  */
 public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, List<ListenAddress> http,
-        Container container, Ee ee, String authorizerPath, int maxConnections, boolean help) {
+        Container container, Ee ee, String authorizerPath, int maxConnections, boolean multiplex, boolean help) {
 
     /** The servlet container that serves the webapp. */
     public enum Container { JETTY, TOMCAT }
@@ -45,6 +46,8 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
                                           default: the role is refused)
               --max-connections N         Tomcat only: the connections each connector holds at once (Tomcat's
                                           maxConnections, default 8192)
+              --multiplex                 Tomcat only: FastCGI serves several requests of a connection at once
+                                          (multiplexing="true", for HAProxy); Jetty always does
               --help                      this text
 
             Port 0 picks a free port. At start one line per listener shows the address actually bound, then
@@ -67,6 +70,7 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
         boolean eeGiven = false;
         String authorizerPath = null;
         int maxConnections = 0;
+        boolean multiplex = false;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -77,6 +81,7 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
                 option = option.substring(0, eq);
             }
             switch (option) {
+                case "--multiplex" -> multiplex = true;
                 case "--help", "-h" -> {
                     if (value != null) {
                         throw new IllegalArgumentException("--help takes no value");
@@ -126,13 +131,16 @@ public record DemoOptions(List<ListenAddress> fcgi, List<ListenAddress> scgi, Li
             // Silently serving Servlet 6.1 to someone who asked for ee10 would test the wrong thing.
             throw new IllegalArgumentException("--ee applies to Jetty only (Tomcat 11 is Servlet 6.1)");
         }
+        if (multiplex && container != Container.TOMCAT) {
+            throw new IllegalArgumentException("--multiplex applies to Tomcat only (Jetty always multiplexes FastCGI)");
+        }
         if (maxConnections > 0 && container != Container.TOMCAT) {
             // The demo's Jetty connectors have no limit to raise.
             throw new IllegalArgumentException("--max-connections applies to Tomcat only (Jetty's has no limit here)");
         }
         return new DemoOptions(fcgi.isEmpty() ? List.of(DEFAULT_FCGI) : fcgi,
                 scgi.isEmpty() ? List.of(DEFAULT_SCGI) : scgi, http, container, ee, authorizerPath,
-                maxConnections, help);
+                maxConnections, multiplex, help);
     }
 
     private static int positive(String option, String value) {

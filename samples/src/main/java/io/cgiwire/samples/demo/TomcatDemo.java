@@ -52,6 +52,9 @@ final class TomcatDemo implements DemoServer.Container {
             if (options.authorizerPath() != null) {
                 fcgi.connector().setProperty("authorizerPath", options.authorizerPath());
             }
+            if (options.multiplex()) {
+                fcgi.connector().setProperty("multiplexing", "true");
+            }
             pending.add(fcgi);
         }
         for (ListenAddress address : options.scgi()) {

@@ -54,6 +54,13 @@ class DemoOptionsTest {
     }
 
     @Test
+    void multiplexIsTomcats() {
+        assertTrue(DemoOptions.parse("--container", "tomcat", "--multiplex").multiplex());
+        assertFalse(DemoOptions.parse("--container", "tomcat").multiplex(), "one at a time unless asked");
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse("--multiplex"));
+    }
+
+    @Test
     void equalsForm() {
         DemoOptions options = DemoOptions.parse("--fcgi=unix:/tmp/a.sock", "--ee=ee10", "--container=jetty");
         assertEquals(List.of(new Unix(Path.of("/tmp/a.sock"))), options.fcgi());

@@ -54,6 +54,12 @@ final class Demo implements Backend {
                 "--container", "tomcat");
     }
 
+    /** As {@link #tomcat()}, its FastCGI connectors multiplexing ({@code --multiplex}). */
+    static Backend.Launcher tomcatMultiplexing() {
+        return launcher(Path.of(System.getProperty("cgiwire.demo.jar", "target/cgiwire-demo.jar")),
+                "--container", "tomcat", "--multiplex");
+    }
+
     /** A demo jar with the demo's CLI; {@code extraArgs} go after the listeners. */
     static Backend.Launcher launcher(Path jar, String... extraArgs) {
         return dir -> start(jar, dir, List.of(extraArgs));

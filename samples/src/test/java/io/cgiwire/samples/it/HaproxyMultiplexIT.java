@@ -49,15 +49,15 @@ class HaproxyMultiplexIT {
      */
     private static final int BARRIER_CLIENTS = 8;
     /**
-     * The containers that multiplex FastCGI, per issue 13's contract: both (Tomcat with a MultiplexedStream per id).
-     * Checked against the container's own FCGI_GET_VALUES answer.
+     * The containers that multiplex FastCGI, per issue 13's contract: both (Tomcat with multiplexing="true", the
+     * demo's --multiplex). Checked against the container's own FCGI_GET_VALUES answer.
      */
     private static final Set<String> MULTIPLEXING = Set.of("jetty", "tomcat");
 
     @ParameterizedTest
     @ValueSource(strings = {"jetty", "tomcat"})
     void everyRequestIsAnsweredWhenHaproxyMultiplexes(String container) throws Exception {
-        Backend.Launcher launcher = container.equals("jetty") ? Demo.jetty() : Demo.tomcat();
+        Backend.Launcher launcher = container.equals("jetty") ? Demo.jetty() : Demo.tomcatMultiplexing();
         try (WorkDir work = WorkDir.create("HaproxyMultiplexIT-" + container);
                 Demo demo = (Demo) launcher.start(Files.createDirectories(work.resolve("demo")));
                 FrontServer haproxy = new Multiplexing(work.resolve("haproxy"), demo.endpoint(Protocol.FCGI,
@@ -116,7 +116,7 @@ class HaproxyMultiplexIT {
     @ParameterizedTest
     @ValueSource(strings = {"jetty", "tomcat"})
     void concurrentRequestsShareAConnectionWhenTheContainerMultiplexes(String container) throws Exception {
-        Backend.Launcher launcher = container.equals("jetty") ? Demo.jetty() : Demo.tomcat();
+        Backend.Launcher launcher = container.equals("jetty") ? Demo.jetty() : Demo.tomcatMultiplexing();
         try (WorkDir work = WorkDir.create("HaproxyMultiplexIT-barrier-" + container);
                 Demo demo = (Demo) launcher.start(Files.createDirectories(work.resolve("demo")));
                 FrontServer haproxy = new Multiplexing(work.resolve("haproxy"), demo.endpoint(Protocol.FCGI,

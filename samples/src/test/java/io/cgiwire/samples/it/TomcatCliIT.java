@@ -8,4 +8,10 @@ class TomcatCliIT extends CliSuite {
     List<String> containerArgs() {
         return List.of("--container", "tomcat");
     }
+
+    /** Tomcat's FastCGI connector serves one request of a connection at a time unless told to multiplex. */
+    @Override
+    boolean multiplexes() {
+        return false;
+    }
 }

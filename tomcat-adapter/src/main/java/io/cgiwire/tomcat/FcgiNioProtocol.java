@@ -25,7 +25,7 @@ import org.apache.tomcat.util.net.NioEndpoint;
  * {@link MultiplexedStream} on the connector's executor, while one reader per connection feeds them (see
  * {@link Multiplexer}). That is for web servers that multiplex (HAProxy's {@code fcgi-app}); it is off by default
  * because the hand-off to the executor costs every request, and nginx, httpd, lighttpd and Caddy send one at a time
- * (measured with bench/cpu.sh behind nginx: about 12 to 16 microseconds more of JVM time per request, a quarter less
+ * (measured with bench/cpu.sh behind nginx: about 11 to 16 microseconds more of JVM time per request, a quarter less
  * throughput). FCGI_ABORT_REQUEST fails that request's reads and writes with an IOException; the web server closing
  * the connection fails a read that still waits for body bytes, and later writes.
  *

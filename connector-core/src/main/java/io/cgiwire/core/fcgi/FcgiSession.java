@@ -139,7 +139,9 @@ public final class FcgiSession extends GatewaySession {
      * which each idle connection would carry.
      */
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>(2);
-    /** The most request ids active at once: those in flight and those waiting. */
+    /**
+     * The decoder's bound on active ids: one more than may be in flight and waiting at once, the one that is refused.
+     */
     private final int maxRequests;
     /** Body bytes copied for waiting requests, against {@link #MAX_WAITING_BODY}. */
     private long waitingBodyBytes;
@@ -186,9 +188,10 @@ public final class FcgiSession extends GatewaySession {
         int bound = limits.getMaxMultiplexedRequests();
         this.multiplexing = multiplex && bound > 1;
         if (multiplexing) {
-            // As many again may wait for room as are in flight.
+            // As many again may wait for room as are in flight: 2 x bound active ids. The decoder takes one more, so
+            // that the id past them is refused with FCGI_CANT_MPX_CONN (onBegin), not a violation.
             GatewayLimits decoderLimits = new GatewayLimits(limits);
-            decoderLimits.setMaxMultiplexedRequests(Math.min(2 * bound, 0xFFFF));
+            decoderLimits.setMaxMultiplexedRequests(Math.min(2 * bound + 1, 0xFFFF));
             this.decoder = new FcgiDecoder(decoderLimits);
             this.maxRequests = decoderLimits.getMaxMultiplexedRequests();
             this.maxInFlight = bound;

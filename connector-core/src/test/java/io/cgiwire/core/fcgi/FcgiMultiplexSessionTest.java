@@ -158,7 +158,7 @@ class FcgiMultiplexSessionTest {
     @Test
     void anIdOverTheBoundWaitsForRoomAndOneOverTwiceTheBoundIsRefused() throws ProtocolException {
         FcgiSession session = session(2);
-        List<GatewayEvent> events = events(session, ByteBuffer.wrap(concat(get(1), get(2), get(3), get(4))));
+        List<GatewayEvent> events = events(session, ByteBuffer.wrap(concat(get(1), get(2), get(3), get(4), get(5))));
         List<Integer> started = new ArrayList<>();
         GatewayRequest first = null;
         GatewayEvent.Write refused = null;
@@ -170,9 +170,9 @@ class FcgiMultiplexSessionTest {
                 refused = w;
             }
         }
-        // Two in flight, a third waits; a fourth would make four active ids, twice the bound: refused.
+        // Two in flight, a third and a fourth wait (twice the bound active); a fifth is one over: refused.
         assertEquals(List.of(1, 2), started);
-        assertArrayEquals(endRequest(4, FCGI_CANT_MPX_CONN), bytes(refused.bytes()));
+        assertArrayEquals(endRequest(5, FCGI_CANT_MPX_CONN), bytes(refused.bytes()));
         respond(session, first);
         assertTrue(session.complete(first, false).keepConnection());
         GatewayEvent next = session.next(ByteBuffer.allocate(0));

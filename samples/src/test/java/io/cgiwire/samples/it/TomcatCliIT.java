@@ -8,4 +8,9 @@ class TomcatCliIT extends CliSuite {
     List<String> containerArgs() {
         return List.of("--container", "tomcat");
     }
+
+    @Override
+    boolean multiplexes() {
+        return false;
+    }
 }

@@ -2,14 +2,18 @@ package io.cgiwire.jetty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cgiwire.core.GatewayParitySuite;
 import io.cgiwire.core.RawClient;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -19,6 +23,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -68,6 +73,24 @@ abstract class ConnectionTestBase {
                     failures.add(x);
                     callback.failed(x);
                 }));
+                return true;
+            }
+            if (path.startsWith("/barrier")) {
+                Fields query = Request.extractQueryParameters(request);
+                if (!GatewayParitySuite.Barrier.await(query.getValue("key"),
+                        Integer.parseInt(query.getValue("parties")))) {
+                    response.setStatus(HttpStatus.GATEWAY_TIMEOUT_504);
+                    Content.Sink.write(response, true, "barrier timed out\n", callback);
+                    return true;
+                }
+                try (InputStream body = Content.Source.asInputStream(request)) {
+                    body.transferTo(OutputStream.nullOutputStream());
+                } catch (IOException x) {
+                    failures.add(x);
+                    callback.failed(x);
+                    return true;
+                }
+                Content.Sink.write(response, true, "passed\n", callback);
                 return true;
             }
             if (path.startsWith("/info")) {

@@ -51,6 +51,12 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
             return FcgiNioProtocolTest.this.client();
         }
 
+        /** Not until the processor-per-id is built (issue 13): ids wait their turn. */
+        @Override
+        protected boolean multiplexes() {
+            return false;
+        }
+
         @Override
         protected BlockingQueue<Throwable> failures() {
             return FAILURES;
@@ -65,11 +71,6 @@ class FcgiNioProtocolTest extends ProtocolTestBase {
         /** The servlet's echo is buffered: the read may fail before anything was committed, so nothing more is sure. */
         @Override
         protected void assertStdinMismatchReply(String reply, boolean ended) {
-        }
-
-        @Override
-        protected boolean multiplexes() {
-            return false;
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.cgiwire.tomcat;
 
+import io.cgiwire.core.GatewayParitySuite;
 import io.cgiwire.core.RawClient;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ReadListener;
@@ -11,6 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,6 +108,7 @@ abstract class ProtocolTestBase {
         add(context, "attributes", new AttributesServlet(), "/attributes");
         add(context, "remoteHost", new RemoteHostServlet(), "/remote-host");
         add(context, "inject", new InjectServlet(), "/inject");
+        add(context, "barrier", new BarrierServlet(), "/barrier");
         tomcat.start();
     }
 
@@ -161,6 +164,32 @@ abstract class ProtocolTestBase {
                 FAILURES.add(e);
                 throw e;
             }
+        }
+    }
+
+    /** GatewayParitySuite's /barrier: waits for the other parties, then reads the body; a read that fails is recorded. */
+    static final class BarrierServlet extends HttpServlet {
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            try {
+                if (!GatewayParitySuite.Barrier.await(request.getParameter("key"),
+                        Integer.parseInt(request.getParameter("parties")))) {
+                    response.setStatus(HttpServletResponse.SC_GATEWAY_TIMEOUT);
+                    response.getWriter().print("barrier timed out\n");
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+            try {
+                request.getInputStream().transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                FAILURES.add(e);
+                throw e;
+            }
+            response.setContentType("text/plain");
+            response.getWriter().print("passed\n");
         }
     }
 

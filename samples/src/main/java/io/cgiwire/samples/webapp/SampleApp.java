@@ -67,6 +67,7 @@ public class SampleApp implements ServletContextListener {
         add(context, "slow", new SlowServlet(), "/slow", "/slow/*");
         add(context, "headers", new HeadersServlet(), "/headers");
         add(context, "authorize", new AuthorizerServlet(), "/authorize");
+        add(context, "barrier", new BarrierServlet(), "/barrier");
     }
 
     @Override

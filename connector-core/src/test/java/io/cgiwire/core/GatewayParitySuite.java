@@ -153,6 +153,24 @@ public abstract class GatewayParitySuite {
             }
         }
 
+        /**
+         * FCGI_KEEP_CONN is each request's own: one without it, after one with it on the same connection, closes the
+         * connection once answered. Repeated, since what decides it may race with the first request's completion.
+         */
+        @Test
+        void aLaterRequestWithoutKeepConnClosesTheConnection() throws Exception {
+            for (int round = 1; round <= 20; round++) {
+                try (RawClient c = client()) {
+                    c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.post("/echo", 5),
+                            "hello".getBytes(StandardCharsets.US_ASCII)));
+                    assertEquals("hello", c.readResponse(1).text());
+                    c.write(RawClient.request(1, 0, RawClient.get("/hello"), new byte[0]));
+                    assertEquals("Hello\n", c.readResponse(1).text());
+                    assertTrue(c.closedByServer(), "round " + round + ": open after a request without keep-conn");
+                }
+            }
+        }
+
         @Test
         void theRequestIsTheClientsNotTheSockets() throws Exception {
             try (RawClient c = client()) {

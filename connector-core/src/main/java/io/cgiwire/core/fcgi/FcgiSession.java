@@ -844,9 +844,10 @@ public final class FcgiSession extends GatewaySession {
         }
         ByteBuffer owed = null;
         boolean keep;
-        // Requests in flight or waiting besides this one keep the connection, whatever its FCGI_KEEP_CONN said.
+        // Requests in flight or waiting besides this one keep the connection for now; once none is left, the last
+        // request begun says whether it stays (a request that completes late does not undo a later one's close).
         boolean others = !waiting.isEmpty() || inFlight.size() > 1;
-        boolean kept = r.keepConnection() || others;
+        boolean kept = keepConn || others;
         if (!e.ended && e.aborted) {
             owed = end(e);
             keep = kept;

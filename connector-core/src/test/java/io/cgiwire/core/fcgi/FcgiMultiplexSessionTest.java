@@ -191,6 +191,20 @@ class FcgiMultiplexSessionTest {
         assertTrue(session.complete(first, false).keepConnection());
     }
 
+    /** The last request begun closes the connection, even when the one before it completes after it. */
+    @Test
+    void aLaterRequestWithoutKeepConnClosesOnceTheEarlierOneCompletes() throws ProtocolException {
+        FcgiSession session = session(16);
+        GatewayRequest kept = ((GatewayEvent.Request) events(session, ByteBuffer.wrap(get(1))).get(0)).request();
+        respond(session, kept);
+        List<GatewayEvent> next = events(session, ByteBuffer.wrap(RawClient.request(1, 0, RawClient.get("/hello"),
+                new byte[0])));
+        GatewayRequest last = assertInstanceOf(GatewayEvent.Request.class, next.get(0)).request();
+        respond(session, last);
+        assertTrue(session.complete(last, false).keepConnection(), "the first is still in the container");
+        assertFalse(session.complete(kept, false).keepConnection());
+    }
+
     @Test
     void aRequestThatLeavesItsBodyUnreadFailsRatherThanStallTheOthers() throws ProtocolException {
         FcgiSession session = session(16);

@@ -9,4 +9,9 @@ class CliIT extends CliSuite {
         String ee = System.getProperty("cgiwire.demo.ee", "");
         return ee.isEmpty() ? List.of() : List.of("--ee", ee);
     }
+
+    @Override
+    boolean multiplexes() {
+        return true;
+    }
 }

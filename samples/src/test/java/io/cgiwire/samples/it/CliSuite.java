@@ -51,10 +51,8 @@ abstract class CliSuite {
     /** The demo's command-line arguments that pick the container ({@code --container tomcat}, or none). */
     abstract List<String> containerArgs();
 
-    /** Whether the demo's FastCGI connector multiplexes: Jetty's always, Tomcat's with --multiplex. */
-    boolean multiplexes() {
-        return true;
-    }
+    /** Whether the container serves several requests of a FastCGI connection at once (FCGI_MPXS_CONNS=1). */
+    abstract boolean multiplexes();
 
     @BeforeAll
     void start() {
@@ -138,7 +136,8 @@ abstract class CliSuite {
         for (Transport t : List.of(Transport.FCGI_TCP, Transport.FCGI_UNIX)) {
             Cli.Result r = cli("--values", url(t, ""));
             assertEquals(0, r.exit(), r::toString);
-            assertTrue(r.stdout().lines().toList().contains("FCGI_MPXS_CONNS=" + (multiplexes() ? 1 : 0)), r::toString);
+            assertTrue(r.stdout().lines().toList().contains("FCGI_MPXS_CONNS=" + (multiplexes() ? 1 : 0)),
+                    r::toString);
             for (String line : r.stdout().lines().toList()) {
                 assertTrue(line.matches("FCGI_(MAX_CONNS|MAX_REQS|MPXS_CONNS)=\\d+"), r::toString);
             }

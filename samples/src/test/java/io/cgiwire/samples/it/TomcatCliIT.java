@@ -9,7 +9,6 @@ class TomcatCliIT extends CliSuite {
         return List.of("--container", "tomcat");
     }
 
-    /** Tomcat's FastCGI connector serves one request of a connection at a time unless told to multiplex. */
     @Override
     boolean multiplexes() {
         return false;

@@ -21,7 +21,7 @@
 #   MVN_ARGS=-o       extra Maven arguments
 #   RESULTS=DIR       where results go
 #
-# Needs wrk, nginx, apache2 (for the AJP row), haproxy (for its two rows), curl, python3, java and mvn:
+# Needs wrk, nginx, apache2 (for the AJP row), haproxy (for its four rows), curl, python3, java and mvn:
 #   apt-get install -y wrk nginx apache2 haproxy
 # Everything listens on 127.0.0.1 or a Unix socket in a temp folder; everything started is stopped on exit.
 set -euo pipefail
@@ -55,7 +55,8 @@ TOMCAT_JAR=$ROOT/bench/baselines/target/tomcat-baseline.jar
 
 # The rows, in the order of the table. "front" is what wrk talks to; "base" is the row the ratios divide by.
 ROW_IDS=(static jetty-direct jetty-http jetty-ownfcgi jetty-fcgi jetty-fcgi-unix jetty-scgi
-         tomcat-http tomcat-ajp tomcat-fcgi tomcat-fcgi-unix tomcat-scgi haproxy-fcgi haproxy-fcgi-mpxs)
+         tomcat-http tomcat-ajp tomcat-fcgi tomcat-fcgi-unix tomcat-scgi haproxy-fcgi haproxy-fcgi-mpxs
+         tomcat-haproxy-fcgi tomcat-haproxy-fcgi-mpxs)
 declare -A LABEL=(
   [static]="nginx static files (ceiling)"
   [jetty-direct]="Jetty HTTP, direct (no nginx)"
@@ -71,10 +72,13 @@ declare -A LABEL=(
   [tomcat-scgi]="nginx → SCGI → cgiwire on Tomcat"
   [haproxy-fcgi]="HAProxy → FastCGI (keep-conn, a request at a time per connection) → cgiwire on Jetty"
   [haproxy-fcgi-mpxs]="HAProxy → FastCGI (mpxs-conns, max-reqs 8, http-reuse always) → cgiwire on Jetty"
+  [tomcat-haproxy-fcgi]="HAProxy → FastCGI (keep-conn, a request at a time per connection) → cgiwire on Tomcat"
+  [tomcat-haproxy-fcgi-mpxs]="HAProxy → FastCGI (mpxs-conns, max-reqs 8, http-reuse always) → cgiwire on Tomcat, multiplexing=true"
 )
 declare -A CONTAINER=([static]=nginx [jetty-direct]=jetty [jetty-http]=jetty [jetty-ownfcgi]=jetty [jetty-fcgi]=jetty
   [jetty-fcgi-unix]=jetty [jetty-scgi]=jetty [tomcat-http]=tomcat [tomcat-ajp]=tomcat [tomcat-fcgi]=tomcat
-  [tomcat-fcgi-unix]=tomcat [tomcat-scgi]=tomcat [haproxy-fcgi]=jetty [haproxy-fcgi-mpxs]=jetty)
+  [tomcat-fcgi-unix]=tomcat [tomcat-scgi]=tomcat [haproxy-fcgi]=jetty [haproxy-fcgi-mpxs]=jetty
+  [tomcat-haproxy-fcgi]=tomcat [tomcat-haproxy-fcgi-mpxs]=tomcat)
 declare -A ROUTE_PATH=([hello]=/hello [bytes64k]="/bytes?n=65536" [bytes1m]="/bytes?n=1048576"
   [upload]=$UPLOAD_PATH)
 
@@ -92,7 +96,8 @@ wants() { [[ " $ROWS " == *" $1 "* ]]; }
 missing=()
 for tool in wrk nginx curl python3 java mvn; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if wants tomcat-ajp && ! command -v apache2 >/dev/null 2>&1 && [ ! -x /usr/sbin/apache2 ]; then missing+=(apache2); fi
-if { wants haproxy-fcgi || wants haproxy-fcgi-mpxs; } && ! command -v haproxy >/dev/null 2>&1 \
+if { wants haproxy-fcgi || wants haproxy-fcgi-mpxs || wants tomcat-haproxy-fcgi || wants tomcat-haproxy-fcgi-mpxs; } \
+    && ! command -v haproxy >/dev/null 2>&1 \
     && [ ! -x /usr/sbin/haproxy ]; then missing+=(haproxy); fi
 if [ ${#missing[@]} -gt 0 ]; then
   die "missing: ${missing[*]}. On Debian: apt-get install -y wrk nginx apache2 curl python3 (Java 17 and Maven 3.8 as for the build)"
@@ -237,6 +242,10 @@ wants haproxy-fcgi && start_jvm haproxy-fcgi "cgiwire demo: ready" "$DEMO_JAR" -
   --fcgi $H:${BACKEND_PORT[haproxy-fcgi]} --scgi $H:0
 wants haproxy-fcgi-mpxs && start_jvm haproxy-fcgi-mpxs "cgiwire demo: ready" "$DEMO_JAR" --ee "$EE" \
   --fcgi $H:${BACKEND_PORT[haproxy-fcgi-mpxs]} --scgi $H:0
+wants tomcat-haproxy-fcgi && start_jvm tomcat-haproxy-fcgi "cgiwire demo: ready" "$DEMO_JAR" --container tomcat \
+  --fcgi $H:${BACKEND_PORT[tomcat-haproxy-fcgi]} --scgi $H:0
+wants tomcat-haproxy-fcgi-mpxs && start_jvm tomcat-haproxy-fcgi-mpxs "cgiwire demo: ready" "$DEMO_JAR" \
+  --container tomcat --multiplex --fcgi $H:${BACKEND_PORT[tomcat-haproxy-fcgi-mpxs]} --scgi $H:0
 
 for r in $ROWS; do
   [ "$r" = static ] && continue
@@ -386,7 +395,7 @@ fi
 # multiplexing: keep-conn alone (no get-values either: HAProxy takes FCGI_MPXS_CONNS=1 from the answer, and would
 # multiplex), a request at a time per connection; or mpxs-conns with max-reqs 8 and http-reuse always, several
 # requests of one connection served at once (cgiwire on Jetty).
-if wants haproxy-fcgi || wants haproxy-fcgi-mpxs; then
+if wants haproxy-fcgi || wants haproxy-fcgi-mpxs || wants tomcat-haproxy-fcgi || wants tomcat-haproxy-fcgi-mpxs; then
   HAP=$WORK/haproxy
   mkdir -p "$HAP/www"
   {
@@ -410,10 +419,10 @@ fcgi-app mpxs
     option mpxs-conns
     option max-reqs 8
 EOF
-    for r in haproxy-fcgi haproxy-fcgi-mpxs; do
+    for r in haproxy-fcgi haproxy-fcgi-mpxs tomcat-haproxy-fcgi tomcat-haproxy-fcgi-mpxs; do
       wants $r || continue
       app=keep
-      [ $r = haproxy-fcgi-mpxs ] && app=mpxs
+      [[ $r == *-mpxs ]] && app=mpxs
       printf 'frontend f_%s\n    bind %s:%s\n    default_backend b_%s\n' "$r" "$H" "${FRONT_PORT[$r]}" "$r"
       printf 'backend b_%s\n    use-fcgi-app %s\n    server s1 %s:%s proto fcgi\n' "$r" "$app" "$H" \
         "${BACKEND_PORT[$r]}"
@@ -470,7 +479,7 @@ alive() { # row
     static) kill -0 "$NGINX_PID" 2>/dev/null ;;
     jetty-direct) kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
     tomcat-ajp) kill -0 "$HTTPD_PID" 2>/dev/null && kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
-    haproxy-*) kill -0 "$HAPROXY_PID" 2>/dev/null && kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
+    haproxy-*|tomcat-haproxy-*) kill -0 "$HAPROXY_PID" 2>/dev/null && kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
     *) kill -0 "$NGINX_PID" 2>/dev/null && kill -0 "${BACKEND_PID[$row]}" 2>/dev/null ;;
   esac
 }

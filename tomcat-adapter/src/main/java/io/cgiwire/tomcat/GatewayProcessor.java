@@ -4,7 +4,6 @@ import io.cgiwire.core.Gateway;
 import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayRequest;
 import io.cgiwire.core.GatewaySession;
-import io.cgiwire.core.IpLiterals;
 import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.cgi.CgiResponseHead;
 import java.io.EOFException;
@@ -14,7 +13,6 @@ import java.io.PrintStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -24,11 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import jakarta.servlet.ServletConnection;
-import org.apache.coyote.AbstractProcessor;
 import org.apache.coyote.Adapter;
 import org.apache.coyote.CloseNowException;
 import org.apache.coyote.Constants;
-import org.apache.coyote.ContinueResponseTiming;
 import org.apache.coyote.ErrorState;
 import org.apache.coyote.OutputBuffer;
 import org.apache.coyote.RequestInfo;
@@ -74,7 +70,7 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * {@link MultiplexedStream} on the executor; the connection, its timeouts, its parking and its graceful close stay
  * here.
  */
-final class GatewayProcessor extends AbstractProcessor {
+final class GatewayProcessor extends GatewayCoyoteProcessor {
     private static final Log log = LogFactory.getLog(GatewayProcessor.class);
     private static final MethodHandle GET_LOCK = socketLock();
     /**
@@ -118,7 +114,6 @@ final class GatewayProcessor extends AbstractProcessor {
 
     /** The response head, framed and written with what follows it: see {@link #writeHead}. */
     private ByteBuffer pendingHead;
-    private boolean swallowResponse;
     private boolean responseFinished;
     private boolean cleanEnd;
     private long bytesWritten;
@@ -806,16 +801,6 @@ final class GatewayProcessor extends AbstractProcessor {
     }
 
     @Override
-    protected void ack(ContinueResponseTiming continueResponseTiming) {
-        // The web server has answered 100-continue itself; CGI has no interim responses.
-    }
-
-    @Override
-    protected void earlyHints() throws IOException {
-        // A 103 through CGI would be taken for the final status.
-    }
-
-    @Override
     protected int available(boolean doRead) {
         return in.available(doRead);
     }
@@ -824,39 +809,6 @@ final class GatewayProcessor extends AbstractProcessor {
     protected void setRequestBody(ByteChunk chunk) {
         in.replay(chunk);
         request.setContentLength(chunk.getLength());
-    }
-
-    @Override
-    protected void setSwallowResponse() {
-        swallowResponse = true;
-    }
-
-    @Override
-    protected void disableSwallowRequest() {
-        // The unread body is dropped anyway: the session skips it once the response ends, and a closing connection is
-        // drained.
-    }
-
-    @Override
-    protected boolean getPopulateRequestAttributesFromSocket() {
-        // The client's and the server's addresses come from the CGI variables; the socket's are the web server's.
-        return false;
-    }
-
-    @Override
-    protected void populateRequestAttributeRemoteHost() {
-        if (request.remoteHost().isNull()) {
-            // With enableLookups an IP literal is looked up in reverse; anything else in REMOTE_ADDR (nginx on a Unix
-            // socket sends "unix:") is the answer as it is, never a name sent to DNS.
-            String remoteAddr = request.remoteAddr().toString();
-            InetAddress address = IpLiterals.address(remoteAddr);
-            request.remoteHost().setString(address != null ? address.getHostName() : remoteAddr);
-        }
-    }
-
-    @Override
-    protected void populateSslRequestAttributes() {
-        // TLS ends at the web server; HTTPS in the CGI variables makes the request secure.
     }
 
     @Override
@@ -910,12 +862,6 @@ final class GatewayProcessor extends AbstractProcessor {
         } finally {
             writeLock.unlock();
         }
-    }
-
-    @Override
-    protected boolean isTrailerFieldsReady() {
-        // No trailers in CGI: ready, so that an application asking finds there are none.
-        return true;
     }
 
     @Override

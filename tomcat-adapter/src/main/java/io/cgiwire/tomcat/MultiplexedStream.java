@@ -1,24 +1,20 @@
 package io.cgiwire.tomcat;
 
 import io.cgiwire.core.GatewayRequest;
-import io.cgiwire.core.IpLiterals;
 import io.cgiwire.core.cgi.CgiResponseHead;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Locale;
 import jakarta.servlet.ServletConnection;
-import org.apache.coyote.AbstractProcessor;
 import org.apache.coyote.ActionCode;
 import org.apache.coyote.CloseNowException;
 import org.apache.coyote.Constants;
-import org.apache.coyote.ContinueResponseTiming;
 import org.apache.coyote.ErrorState;
 import org.apache.coyote.InputBuffer;
 import org.apache.coyote.OutputBuffer;
@@ -41,7 +37,7 @@ import org.apache.tomcat.util.net.SocketEvent;
  * Its response is framed by the session and written, blocking, under the connection's write lock; a
  * {@code WriteListener} is always ready. A stream serves one request and is not reused.
  */
-final class MultiplexedStream extends AbstractProcessor implements Runnable {
+final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable {
     private static final Log log = LogFactory.getLog(MultiplexedStream.class);
     /** A first body write up to this many bytes is copied into one buffer with the head and its framing. */
     private static final int COPY_LIMIT = 8 * 1024;
@@ -58,7 +54,6 @@ final class MultiplexedStream extends AbstractProcessor implements Runnable {
     private boolean done;
 
     private ByteBuffer pendingHead;
-    private boolean swallowResponse;
     private boolean responseFinished;
     private boolean cleanEnd;
     private long bytesWritten;
@@ -316,16 +311,6 @@ final class MultiplexedStream extends AbstractProcessor implements Runnable {
     }
 
     @Override
-    protected void ack(ContinueResponseTiming continueResponseTiming) {
-        // The web server has answered 100-continue itself; CGI has no interim responses.
-    }
-
-    @Override
-    protected void earlyHints() {
-        // A 103 through CGI would be taken for the final status.
-    }
-
-    @Override
     protected int available(boolean doRead) {
         return in.readable();
     }
@@ -334,35 +319,6 @@ final class MultiplexedStream extends AbstractProcessor implements Runnable {
     protected void setRequestBody(ByteChunk chunk) {
         in.replay(chunk);
         request.setContentLength(chunk.getLength());
-    }
-
-    @Override
-    protected void setSwallowResponse() {
-        swallowResponse = true;
-    }
-
-    @Override
-    protected void disableSwallowRequest() {
-        // The session skips what is left of the body once the response ends.
-    }
-
-    @Override
-    protected boolean getPopulateRequestAttributesFromSocket() {
-        return false;
-    }
-
-    @Override
-    protected void populateRequestAttributeRemoteHost() {
-        if (request.remoteHost().isNull()) {
-            String remoteAddr = request.remoteAddr().toString();
-            InetAddress address = IpLiterals.address(remoteAddr);
-            request.remoteHost().setString(address != null ? address.getHostName() : remoteAddr);
-        }
-    }
-
-    @Override
-    protected void populateSslRequestAttributes() {
-        // TLS ends at the web server.
     }
 
     @Override
@@ -392,11 +348,6 @@ final class MultiplexedStream extends AbstractProcessor implements Runnable {
     @Override
     protected boolean flushBufferedWrite() {
         return false;
-    }
-
-    @Override
-    protected boolean isTrailerFieldsReady() {
-        return true;
     }
 
     @Override

@@ -124,6 +124,11 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
         }
     }
 
+    /** Whether a connection serves several requests at once where the protocol lets it (FastCGI multiplexing). */
+    protected boolean multiplexes() {
+        return false;
+    }
+
     @Override
     public final Connection newConnection(Connector connector, EndPoint endPoint) {
         InetSocketAddress peer = inet(endPoint.getRemoteSocketAddress());
@@ -134,9 +139,8 @@ public abstract class CgiConnectionFactory extends AbstractConnectionFactory
         }
         // The thread pool bounds both the connections served at once and the requests (FCGI_GET_VALUES).
         int threads = connector.getExecutor() instanceof ThreadPool.SizedThreadPool pool ? pool.getMaxThreads() : -1;
-        // A connection serves several requests at once where the protocol lets it (FastCGI multiplexing).
         GatewaySession session = gateway.newSession(peer, inet(endPoint.getLocalSocketAddress()), System::nanoTime,
-                threads, threads, true);
+                threads, threads, multiplexes());
         return configure(new GatewayConnection(connector, httpConfiguration, endPoint, getProtocol(), session),
                 connector, endPoint);
     }

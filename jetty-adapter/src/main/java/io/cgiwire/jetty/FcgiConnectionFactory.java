@@ -24,6 +24,8 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
     /** Request attribute: a {@link java.io.PrintStream} to FCGI_STDERR (nginx logs it as "FastCGI sent in stderr"). */
     public static final String STDERR_ATTRIBUTE = "io.cgiwire.fcgi.stderr";
 
+    private volatile boolean multiplexing = true;
+
     /** A factory with a default {@link HttpConfiguration} and default {@link GatewayLimits}. */
     public FcgiConnectionFactory() {
         this(new HttpConfiguration());
@@ -45,5 +47,25 @@ public class FcgiConnectionFactory extends CgiConnectionFactory {
         // of up to 64 KiB, and a larger one would be allocated (and zeroed) afresh for every read. Records larger
         // than what is buffered are decoded across reads.
         setInputBufferSize(64 * 1024);
+    }
+
+    /**
+     * Whether several requests of a connection are served at once when the web server multiplexes (HAProxy's
+     * {@code mpxs-conns}, or its {@code get-values} reading FCGI_MPXS_CONNS=1): true by default, at no cost to a web
+     * server that sends one request at a time. False answers FCGI_MPXS_CONNS=0, and a connection's requests wait
+     * their turn.
+     */
+    public boolean isMultiplexing() {
+        return multiplexing;
+    }
+
+    /** @see #isMultiplexing() */
+    public void setMultiplexing(boolean multiplexing) {
+        this.multiplexing = multiplexing;
+    }
+
+    @Override
+    protected boolean multiplexes() {
+        return multiplexing;
     }
 }

@@ -85,6 +85,14 @@ public class CgiwireProperties {
         private String authorizerPath;
 
         /**
+         * FastCGI only: serve several requests of a connection at once when the web server multiplexes (HAProxy's
+         * mpxs-conns, or its get-values): FCGI_MPXS_CONNS=1. Unset: the container's default, on with Jetty, off with
+         * Tomcat (where it hands every request to the executor, which costs a web server that sends one request at
+         * a time). SCGI has no multiplexing: set on cgiwire.scgi, the application does not start.
+         */
+        private Boolean multiplexing;
+
+        /**
          * How long a connection may stay silent while a request is in flight (Jetty's idle timeout, Tomcat's
          * connectionTimeout). A kept-alive connection between requests is closed by the web server, never by the
          * application.
@@ -193,6 +201,14 @@ public class CgiwireProperties {
 
         public String getAuthorizerPath() {
             return authorizerPath;
+        }
+
+        public Boolean getMultiplexing() {
+            return multiplexing;
+        }
+
+        public void setMultiplexing(Boolean multiplexing) {
+            this.multiplexing = multiplexing;
         }
 
         public void setAuthorizerPath(String authorizerPath) {

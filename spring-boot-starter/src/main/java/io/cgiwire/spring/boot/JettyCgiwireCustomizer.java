@@ -104,6 +104,10 @@ final class JettyCgiwireCustomizer implements WebServerFactoryCustomizer<JettyWe
         factory.setTrustRemoteUser(spec.properties().isTrustRemoteUser());
         factory.setAllowedRequestAttributesPattern(spec.properties().getAllowedRequestAttributesPattern());
         factory.setAuthorizerPath(spec.authorizerPath());
+        Boolean multiplexing = spec.multiplexing();
+        if (multiplexing != null) {
+            ((FcgiConnectionFactory) factory).setMultiplexing(multiplexing);
+        }
         return factory;
     }
 

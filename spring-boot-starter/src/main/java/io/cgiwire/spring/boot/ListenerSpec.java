@@ -48,6 +48,20 @@ record ListenerSpec(Gateway gateway, CgiwireProperties.Listener properties) {
         return path;
     }
 
+    /**
+     * Whether the FastCGI connector multiplexes; null for the container's default.
+     *
+     * @throws IllegalStateException if it is set for SCGI, which has no multiplexing
+     */
+    Boolean multiplexing() {
+        Boolean multiplexing = properties.getMultiplexing();
+        if (multiplexing != null && gateway != Gateway.FCGI) {
+            throw new IllegalStateException(gateway.property("multiplexing") + ": only FastCGI multiplexes; set"
+                    + " cgiwire.fcgi.multiplexing");
+        }
+        return multiplexing;
+    }
+
     boolean isUnix() {
         return properties.hasUnixSocket();
     }

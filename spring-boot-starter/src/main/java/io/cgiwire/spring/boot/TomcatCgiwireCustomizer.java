@@ -96,6 +96,10 @@ final class TomcatCgiwireCustomizer implements WebServerFactoryCustomizer<Tomcat
         protocol.setTrustRemoteUser(spec.properties().isTrustRemoteUser());
         protocol.setAllowedRequestAttributesPattern(spec.properties().getAllowedRequestAttributesPattern());
         protocol.setAuthorizerPath(spec.authorizerPath());
+        Boolean multiplexing = spec.multiplexing();
+        if (multiplexing != null) {
+            ((FcgiNioProtocol) protocol).setMultiplexing(multiplexing);
+        }
         protocol.setConnectionTimeout(Math.toIntExact(spec.idleTimeoutMillis()));
         spec.applyLimits(protocol.getLimits());
         return protocol;

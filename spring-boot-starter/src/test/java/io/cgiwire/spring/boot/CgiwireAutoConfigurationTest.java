@@ -145,7 +145,7 @@ class CgiwireAutoConfigurationTest {
                 "cgiwire.fcgi.max-params-bytes=32KB", "cgiwire.fcgi.max-params-count=100",
                 "cgiwire.fcgi.max-param-name-length=200", "cgiwire.fcgi.max-param-value-length=300",
                 "cgiwire.fcgi.max-multiplexed-requests=4", "cgiwire.fcgi.header-read-timeout=3s",
-                "cgiwire.fcgi.authorizer-path=/authorize",
+                "cgiwire.fcgi.authorizer-path=/authorize", "cgiwire.fcgi.multiplexing=true",
                 "cgiwire.scgi.unix-socket-path=" + socket, "cgiwire.scgi.unix-socket-permissions=rw-rw----",
                 "cgiwire.scgi.max-scgi-header-bytes=1000", "cgiwire.scgi.max-netstring-digits=5").run(context -> {
                     assertThat(context).hasNotFailed();
@@ -163,6 +163,7 @@ class CgiwireAutoConfigurationTest {
                     assertThat(fcgi.getMaxMultiplexedRequests()).isEqualTo(4);
                     assertThat(fcgi.getHeaderReadTimeout()).isEqualTo(3000);
                     assertThat(fcgi.getAuthorizerPath()).isEqualTo("/authorize");
+                    assertThat(fcgi.getMultiplexing()).isTrue();
                     ScgiNioProtocol scgi = (ScgiNioProtocol) connectors.get(2).getProtocolHandler();
                     assertThat(scgi.getMaxScgiHeaderBytes()).isEqualTo(1000);
                     assertThat(scgi.getMaxNetstringDigits()).isEqualTo(5);
@@ -178,7 +179,7 @@ class CgiwireAutoConfigurationTest {
         jetty.withPropertyValues("cgiwire.fcgi.unix-socket-path=" + socket,
                 "cgiwire.fcgi.unix-socket-permissions=rw-rw-rw-", "cgiwire.fcgi.idle-timeout=7s",
                 "cgiwire.fcgi.max-params-bytes=1000", "cgiwire.fcgi.header-read-timeout=3s",
-                "cgiwire.fcgi.authorizer-path=/authorize",
+                "cgiwire.fcgi.authorizer-path=/authorize", "cgiwire.fcgi.multiplexing=false",
                 "cgiwire.scgi.port=" + freePort(), "cgiwire.scgi.allowed-peers=192.0.2.1",
                 "cgiwire.scgi.trust-remote-user=true", "cgiwire.scgi.allowed-request-attributes-pattern=X_.*",
                 "cgiwire.scgi.max-scgi-header-bytes=2000").run(context -> {
@@ -190,6 +191,7 @@ class CgiwireAutoConfigurationTest {
                     assertThat(fcgi.getLimits().getMaxParamsBytes()).isEqualTo(1000);
                     assertThat(fcgi.getLimits().getHeaderReadTimeout()).isEqualTo(3000);
                     assertThat(fcgi.getAuthorizerPath()).isEqualTo("/authorize");
+                    assertThat(fcgi.isMultiplexing()).isFalse();
                     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
                             .isEqualTo("rw-rw-rw-");
                     ScgiConnectionFactory scgi = server.getConnectors()[2]
@@ -235,6 +237,16 @@ class CgiwireAutoConfigurationTest {
                     .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
                             .hasMessage("cgiwire.scgi.authorizer-path: only FastCGI has the Authorizer role; set"
                                     + " cgiwire.fcgi.authorizer-path"));
+        }
+    }
+
+    @Test
+    void multiplexingOnScgiIsRefused() {
+        for (WebApplicationContextRunner runner : List.of(tomcat, jetty)) {
+            runner.withPropertyValues("cgiwire.scgi.port=" + freePort(), "cgiwire.scgi.multiplexing=true")
+                    .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                            .hasMessage("cgiwire.scgi.multiplexing: only FastCGI multiplexes; set"
+                                    + " cgiwire.fcgi.multiplexing"));
         }
     }
 

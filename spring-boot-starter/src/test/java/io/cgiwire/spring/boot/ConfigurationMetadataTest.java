@@ -14,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 class ConfigurationMetadataTest {
     private static final List<String> KEYS = List.of("enabled", "address", "port", "unix-socket-path",
             "unix-socket-permissions", "allowed-peers", "trust-remote-user", "allowed-request-attributes-pattern",
-            "authorizer-path",
+            "authorizer-path", "multiplexing",
             "idle-timeout", "max-params-bytes", "max-params-count", "max-param-name-length",
             "max-param-value-length", "max-scgi-header-bytes", "max-netstring-digits", "max-multiplexed-requests",
             "header-read-timeout");

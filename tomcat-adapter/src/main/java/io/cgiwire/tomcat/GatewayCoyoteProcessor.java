@@ -20,6 +20,15 @@ abstract class GatewayCoyoteProcessor extends AbstractProcessor {
         super(adapter);
     }
 
+    /**
+     * Whether the response carries no body on the wire: a 1xx, 204, 205 or 304, or the answer to a HEAD (which keeps
+     * its Content-Length).
+     */
+    protected final boolean bodyless() {
+        int status = response.getStatus();
+        return status < 200 || status == 204 || status == 205 || status == 304 || "HEAD".equals(request.getMethod());
+    }
+
     @Override
     protected final void ack(ContinueResponseTiming continueResponseTiming) {
         // The web server has answered 100-continue itself; CGI has no interim responses.

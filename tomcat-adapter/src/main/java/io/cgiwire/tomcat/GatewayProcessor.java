@@ -640,9 +640,7 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
             swallowResponse = true;
             return;
         }
-        int status = response.getStatus();
-        if (status < 200 || status == 204 || status == 205 || status == 304 || "HEAD".equals(request.getMethod())) {
-            // No body; a HEAD response keeps its Content-Length.
+        if (bodyless()) {
             swallowResponse = true;
         }
         // Held until the first body bytes, a flush or the end, and framed with them: see writeHead.

@@ -223,8 +223,7 @@ final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable
             swallowResponse = true;
             return;
         }
-        int status = response.getStatus();
-        if (status < 200 || status == 204 || status == 205 || status == 304 || "HEAD".equals(request.getMethod())) {
+        if (bodyless()) {
             swallowResponse = true;
         }
         pendingHead = ByteBuffer.wrap(GatewayCoyote.responseHead(response, head, m -> log.warn(mux.prefix() + m)));

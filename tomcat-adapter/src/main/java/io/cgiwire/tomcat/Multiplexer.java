@@ -115,12 +115,7 @@ final class Multiplexer {
                         started = onEvent(event, started);
                     }
                 } catch (ProtocolException e) {
-                    if (streams.isEmpty()) {
-                        throw e;
-                    }
-                    log.warn(prefix + e.getMessage());
-                    fail(e);
-                    return stopped();
+                    return violated(e);
                 } catch (IOException e) {
                     // A write of what the session answered failed: the connection is broken.
                     fail(e);
@@ -165,6 +160,19 @@ final class Multiplexer {
         }
     }
 
+    /**
+     * The web server broke the protocol: with no request in the container, the caller answers it and closes (thrown
+     * on); else it is logged once and fails every request in flight. With the lock held.
+     */
+    private Wait violated(ProtocolException e) throws ProtocolException {
+        if (streams.isEmpty()) {
+            throw e;
+        }
+        log.warn(prefix + e.getMessage());
+        fail(e);
+        return stopped();
+    }
+
     private Wait inputEnded() throws ProtocolException {
         lock.lock();
         try {
@@ -172,12 +180,7 @@ final class Multiplexer {
             try {
                 session.endOfInput();
             } catch (ProtocolException e) {
-                if (streams.isEmpty()) {
-                    throw e;
-                }
-                log.warn(prefix + e.getMessage());
-                fail(e);
-                return stopped();
+                return violated(e);
             }
             // A read still waiting for body bytes fails; a stream with its whole body writes on, and finds out when
             // it writes, as over HTTP.

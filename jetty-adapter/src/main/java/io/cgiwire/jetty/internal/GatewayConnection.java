@@ -145,7 +145,20 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
                     // The session may have an event due without another byte (SCGI's End after the last body byte).
                     return;
                 }
-                if (inputEnded || !fill(tasks)) {
+                if (inputEnded) {
+                    return;
+                }
+                if (dispatching(tasks)) {
+                    // A request starts with every byte read so far decoded. Front servers send the next request
+                    // after the response, so a read now would nearly always find nothing: a system call per request
+                    // for nothing. Anything that comes meanwhile (an abort, the rest of a body, another id) wakes
+                    // the selector instead, as it did after that empty read.
+                    if (!isFillInterested()) {
+                        fillInterested();
+                    }
+                    return;
+                }
+                if (!fill(tasks)) {
                     return;
                 }
             }
@@ -224,6 +237,15 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
                 write(write);
             }
         }
+    }
+
+    private static boolean dispatching(List<Runnable> tasks) {
+        for (int i = tasks.size() - 1; i >= 0; i--) {
+            if (tasks.get(i) instanceof Dispatch) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The stream of request {@code request}, in flight, or null. */

@@ -154,6 +154,23 @@ public abstract class GatewayParitySuite {
         }
 
         /**
+         * Once the FCGI_STDIN of a request without FCGI_KEEP_CONN has ended, nothing more may come: the connection
+         * closes whole at once, without waiting for the web server's close (a read event per request less).
+         */
+        @Test
+        void closesWholeAtOnceAfterARequestWithoutKeepConn() throws Exception {
+            for (byte[] request : List.of(RawClient.request(1, 0, RawClient.get("/hello"), new byte[0]),
+                    RawClient.request(1, 0, RawClient.post("/echo", 5), "hello".getBytes(StandardCharsets.US_ASCII)))) {
+                try (RawClient c = client()) {
+                    c.write(request);
+                    assertEquals(200, c.readResponse(1).status());
+                    assertTrue(c.closedByServer());
+                    assertTrue(c.closedWhole(2000), "still reading after the response: the connection drained");
+                }
+            }
+        }
+
+        /**
          * FCGI_KEEP_CONN is each request's own: one without it, after one with it on the same connection, closes the
          * connection once answered. Repeated, since what decides it may race with the first request's completion.
          */
@@ -675,6 +692,16 @@ public abstract class GatewayParitySuite {
          * {@link RawClient#get(String)}'s variables but no SERVER_ADDR.
          */
         protected abstract String clientsRequestInfo();
+
+        /** Nothing may follow a whole SCGI request: the connection closes whole at once, without draining. */
+        @Test
+        void closesWholeAtOnceAfterACompleteRequest() throws Exception {
+            try (RawClient c = client()) {
+                c.write(RawClient.scgi(RawClient.post("/echo", 5), "hello".getBytes(StandardCharsets.US_ASCII)));
+                assertEquals("hello", c.readToEnd().text());
+                assertTrue(c.closedWhole(2000), "still reading after the response: the connection drained");
+            }
+        }
 
         @Test
         void getAnsweredThenTheConnectionCloses() throws Exception {

@@ -284,6 +284,33 @@ public final class RawClient implements Closeable {
         }
     }
 
+    /**
+     * After the server's EOF: true if the server closed its socket whole, so that what is sent from here is reset;
+     * false if it still reads what comes for {@code millis}, as a connection that shut its output and drains does.
+     */
+    public boolean closedWhole(int millis) throws IOException, InterruptedException {
+        if (socket == null) {
+            throw new IllegalStateException("timeouts need a TCP socket");
+        }
+        socket.setSoTimeout(10);
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        try {
+            while (System.nanoTime() < deadline) {
+                out.write(0);
+                out.flush();
+                try {
+                    in.read();
+                } catch (SocketTimeoutException e) {
+                    // Nothing back yet: a reset takes a round trip.
+                }
+                Thread.sleep(10);
+            }
+            return false;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
+    }
+
     public static byte[] scgi(Map<String, String> headers, byte[] body) {
         StringBuilder block = new StringBuilder();
         block.append("CONTENT_LENGTH").append('\0').append(body.length).append('\0');

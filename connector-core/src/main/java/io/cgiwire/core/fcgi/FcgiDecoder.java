@@ -124,6 +124,11 @@ public final class FcgiDecoder implements Decoder<FcgiEvent> {
         return false;
     }
 
+    /** Whether the bytes so far end at a record's end: no record is partly read. */
+    public boolean betweenRecords() {
+        return state == State.HEADER && headerFilled == 0;
+    }
+
     /** The number of active request ids. */
     public int activeRequests() {
         return active.size();

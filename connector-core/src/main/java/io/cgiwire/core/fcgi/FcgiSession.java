@@ -111,6 +111,8 @@ public final class FcgiSession extends GatewaySession {
         long unread;
         /** Its body failed ({@link GatewayEvent.BodyFailed}): what is left of it is dropped. */
         boolean bodyFailed;
+        /** Its FCGI_STDIN has ended: the web server sends nothing more for it. */
+        boolean stdinEnded;
 
         Exchange reset(boolean authorizer) {
             this.request = null;
@@ -121,6 +123,7 @@ public final class FcgiSession extends GatewaySession {
             this.aborted = false;
             this.unread = 0;
             this.bodyFailed = false;
+            this.stdinEnded = false;
             return this;
         }
     }
@@ -275,6 +278,7 @@ public final class FcgiSession extends GatewaySession {
         } else if (event instanceof FcgiEvent.StdinEnd end) {
             Exchange e = live(end.requestId());
             if (e != null) {
+                e.stdinEnded = true;
                 if (!e.authorizer && !e.bodyFailed) {
                     e.stdinLength.ended();
                     target = e;
@@ -475,6 +479,7 @@ public final class FcgiSession extends GatewaySession {
         e.bodyEndDue = false;
         if (!e.authorizer) {
             e.stdinLength.ended();
+            e.stdinEnded = true;
         }
         return GatewayEvent.BODY_END;
     }
@@ -866,7 +871,12 @@ public final class FcgiSession extends GatewaySession {
         if (closing) {
             keep = !inFlight.isEmpty() || !waiting.isEmpty();
         }
-        return new Completion(owed, keep);
+        // Without FCGI_KEEP_CONN the application closes the connection after the response (spec section 5.1), and
+        // once the request's FCGI_STDIN has ended the web server has nothing more to send on it: no drain, a read
+        // event per request less (lighttpd, and nginx without fastcgi_keep_conn).
+        boolean inputComplete = !keep && e.stdinEnded && !e.aborted && inFlight.isEmpty() && waiting.isEmpty()
+                && decoder.betweenRecords();
+        return new Completion(owed, keep, inputComplete);
     }
 
     @Override

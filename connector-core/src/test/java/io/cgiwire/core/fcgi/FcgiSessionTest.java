@@ -602,6 +602,44 @@ class FcgiSessionTest {
         assertTrue(d.session.ended(), "nothing in flight");
     }
 
+    /**
+     * Without FCGI_KEEP_CONN the application closes the connection after the response, and once the request's
+     * FCGI_STDIN has ended nothing more may come: the adapter may close without waiting for the web server's close.
+     */
+    @Test
+    void aRequestWithoutKeepConnWhoseStdinEndedLeavesNothingToDrain() throws ProtocolException {
+        for (byte[] whole : List.of(get(1, 0), RawClient.request(1, 0, RawClient.post("/echo", 3), latin1("abc")))) {
+            Driver d = new Driver(SESSIONS.get(), IDLE);
+            d.read(whole);
+            d.end();
+            GatewaySession.Completion c = d.session.complete(false);
+            assertFalse(c.keepConnection());
+            assertTrue(c.inputComplete());
+        }
+    }
+
+    @Test
+    void aConnectionThatMayStillCarrySomethingIsDrained() throws ProtocolException {
+        Driver kept = new Driver(SESSIONS.get(), IDLE);
+        kept.read(get(1, FCGI_KEEP_CONN));
+        kept.end();
+        assertFalse(kept.session.complete(false).inputComplete(), "FCGI_KEEP_CONN: the next request may come");
+
+        Driver bodyToCome = inFlight(0);
+        bodyToCome.end();
+        assertFalse(bodyToCome.session.complete(false).inputComplete(), "4 body bytes and the end of FCGI_STDIN");
+
+        Driver aborted = new Driver(SESSIONS.get(), IDLE);
+        aborted.read(concat(get(1, 0), abortRecord(1)));
+        assertFalse(aborted.session.complete(false).inputComplete(), "aborted: the web server closes it");
+
+        Driver partRecord = new Driver(SESSIONS.get(), IDLE);
+        byte[] next = abortRecord(1);
+        partRecord.read(concat(get(1, 0), Arrays.copyOf(next, 3)));
+        partRecord.end();
+        assertFalse(partRecord.session.complete(false).inputComplete(), "a record is partly read");
+    }
+
     @Test
     void completeWithNothingInFlightClosesAndOwesNothing() {
         GatewaySession.Completion c = SESSIONS.get().complete(false);

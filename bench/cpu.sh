@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Where the time of one request goes: CPU microseconds per request of the backend JVM and of nginx's worker, for
-# nginx → HTTP, FastCGI (TCP and Unix socket) and SCGI → the demo, on Jetty and on Tomcat, /hello by default.
-# SCGI opens a connection per request, by the protocol: it is also compared with nginx → HTTP opening a connection
-# per request (no upstream keepalive), the least the container's own connector costs that way.
+# nginx → HTTP, FastCGI (TCP and Unix socket, kept connections; TCP with a connection per request, nginx's default
+# without fastcgi_keep_conn) and SCGI → the demo, on Jetty and on Tomcat, /hello by default.
+# SCGI opens a connection per request, by the protocol, and so does FastCGI without keep-conn: they are also compared
+# with nginx → HTTP opening a connection per request (no upstream keepalive), the least the container's own connector
+# costs that way.
 # Throughput on a shared 2-core machine moves with everything else that runs; CPU per request of each process moves
 # much less, and it says which side a difference comes from.
 #
@@ -10,7 +12,12 @@
 #   ROUTE=/bytes?n=65536 bench/cpu.sh
 #
 # Settings (environment): DURATION=5 (seconds per measurement), REPS=3 (rounds, the paths alternating), OUT=cpu.md,
-# CONNECTIONS=16, ROUTE=/hello, JVM_OPTS="-Xms512m -Xmx512m", SKIP_BUILD=0, RESULTS=bench/results.
+# CONNECTIONS=16, ROUTE=/hello, JVM_OPTS="-Xms512m -Xmx512m", SKIP_BUILD=0, RESULTS=bench/results,
+# DEMO_JAR=samples/target/cgiwire-demo.jar (another build's, to compare two trees in turn),
+# ASYNC_PROFILER=/path/to/libasyncProfiler.so: after the measured rounds, one more round per path with async-profiler
+# attached to the path's JVM (jcmd JVMTI.agent_load; the options are quoted, as jcmd would split them at "="), CPU
+# samples every 200 µs, written as collapsed stacks to RESULTS/profile-<path>.collapsed. That round is not in the
+# table (the profiler costs CPU of its own); bench/profile_split.py sums the files by category.
 # Needs what bench/run.sh needs (wrk, nginx, java, mvn, python3). Everything listens on 127.0.0.1 or a Unix socket in
 # a temp folder; everything started is stopped on exit.
 set -euo pipefail
@@ -25,7 +32,7 @@ JVM_OPTS=${JVM_OPTS:-"-Xms512m -Xmx512m"}
 SKIP_BUILD=${SKIP_BUILD:-0}
 RESULTS=${RESULTS:-$HERE/results}
 OUT=${OUT:-cpu.md}
-DEMO_JAR=$ROOT/samples/target/cgiwire-demo.jar
+DEMO_JAR=${DEMO_JAR:-$ROOT/samples/target/cgiwire-demo.jar}
 
 log() { echo "cpu: $*" >&2; }
 for tool in wrk nginx java python3; do command -v "$tool" >/dev/null || { log "missing $tool"; exit 1; }; done
@@ -81,10 +88,13 @@ http = 'proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http:
 fcgi = "include /etc/nginx/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass %s;"
 scgi = "include /etc/nginx/scgi_params; scgi_pass %s;"
 close = "proxy_pass http://%s;"
+fcgiclose = "include /etc/nginx/fastcgi_params; fastcgi_pass %s;"
 paths = [
     ("jetty-http", http % "jh"), ("jetty-fcgi", fcgi % "jf"), ("jetty-fcgi-unix", fcgi % "ju"),
+    ("jetty-fcgiclose", fcgiclose % ("%s:%s" % (host, p[1]))),
     ("jetty-scgi", scgi % ("%s:%s" % (host, p[2]))), ("jetty-httpclose", close % ("%s:%s" % (host, p[0]))),
     ("tomcat-http", http % "th"), ("tomcat-fcgi", fcgi % "tf"), ("tomcat-fcgi-unix", fcgi % "tu"),
+    ("tomcat-fcgiclose", fcgiclose % ("%s:%s" % (host, p[4]))),
     ("tomcat-scgi", scgi % ("%s:%s" % (host, p[5]))), ("tomcat-httpclose", close % ("%s:%s" % (host, p[3]))),
 ]
 socks = []
@@ -120,8 +130,8 @@ while read -r name port; do
   PORT[$name]=$port
   case $name in jetty-*) JVM[$name]=$jetty_PID ;; tomcat-*) JVM[$name]=$tomcat_PID ;; esac
 done <"$WORK/ports"
-ORDER=(jetty-http jetty-fcgi jetty-fcgi-unix jetty-scgi jetty-httpclose tomcat-http tomcat-fcgi tomcat-fcgi-unix
-  tomcat-scgi tomcat-httpclose)
+ORDER=(jetty-http jetty-fcgi jetty-fcgi-unix jetty-fcgiclose jetty-scgi jetty-httpclose tomcat-http tomcat-fcgi
+  tomcat-fcgi-unix tomcat-fcgiclose tomcat-scgi tomcat-httpclose)
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
@@ -148,6 +158,16 @@ for rep in $(seq 1 "$REPS"); do
 done
 
 mkdir -p "$RESULTS"
+if [ -n "${ASYNC_PROFILER:-}" ]; then
+  for path in "${ORDER[@]}"; do
+    jcmd "${JVM[$path]}" JVMTI.agent_load "$ASYNC_PROFILER" '"start,event=cpu,interval=200us"' >/dev/null
+    read -r n _ _ <<<"$(measure "$path" "$DURATION")"
+    jcmd "${JVM[$path]}" JVMTI.agent_load "$ASYNC_PROFILER" \
+      "\"stop,collapsed,file=$RESULTS/profile-$path.collapsed\"" >/dev/null
+    echo "# requests $n" >>"$RESULTS/profile-$path.collapsed"
+    log "profiled $path: $n requests"
+  done
+fi
 python3 - "$RAW" "$HZ" "$DURATION" "$CONNECTIONS" "$ROUTE" "$(git -C "$ROOT" rev-parse --short HEAD)" \
   "$(cut -d' ' -f1-3 /proc/loadavg)" >"$RESULTS/$OUT" <<'PY'
 import sys, collections, datetime
@@ -162,6 +182,8 @@ def us(ticks, n): return ticks * 1e6 / hz / n
 label = {
     "jetty-http": "nginx → HTTP (keepalive) → Jetty", "jetty-fcgi": "nginx → FastCGI (TCP) → cgiwire on Jetty",
     "jetty-fcgi-unix": "nginx → FastCGI (Unix socket) → cgiwire on Jetty", "jetty-scgi": "nginx → SCGI → cgiwire on Jetty",
+    "jetty-fcgiclose": "nginx → FastCGI (TCP, a connection per request) → cgiwire on Jetty",
+    "tomcat-fcgiclose": "nginx → FastCGI (TCP, a connection per request) → cgiwire on Tomcat",
     "tomcat-http": "nginx → HTTP (keepalive) → Tomcat NIO", "tomcat-fcgi": "nginx → FastCGI (TCP) → cgiwire on Tomcat",
     "tomcat-fcgi-unix": "nginx → FastCGI (Unix socket) → cgiwire on Tomcat", "tomcat-scgi": "nginx → SCGI → cgiwire on Tomcat",
     "jetty-httpclose": "nginx → HTTP (a connection per request) → Jetty",
@@ -174,7 +196,7 @@ print("Run of %s UTC at commit %s by `bench/cpu.sh`: GET %s, wrk -t2 -c%s, %s x 
 print("CPU time of the backend JVM and of nginx's worker during the path's runs, divided by the requests served "
       "(from /proc, %d ticks per second). × is the sum's ratio to the same container's nginx → HTTP row: above 1, "
       "a request costs the machine more than through HTTP. JVM × is the JVM's µs/request against the same HTTP row's "
-      "(issue 16's measure); for SCGI also against HTTP with a connection per request (JVM × per-connection HTTP).\n" % hz)
+      "(issue 16's measure); for SCGI and FastCGI without keep-conn also against HTTP with a connection per request (JVM × per-connection HTTP).\n" % hz)
 print("| path | req/s | JVM µs/request | nginx µs/request | JVM + nginx | × HTTP | JVM × HTTP | JVM × per-connection HTTP |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 base, jbase, cbase = {}, {}, {}
@@ -186,7 +208,7 @@ for path, (n, j, k, reps) in rows.items():
     c = path.split("-")[0]
     total = us(j, n) + us(k, n)
     b = base.get(c)
-    per_conn = "%.2f×" % (us(j, n) / cbase[c]) if path.endswith("-scgi") and c in cbase else ""
+    per_conn = "%.2f×" % (us(j, n) / cbase[c]) if path.endswith(("-scgi", "-fcgiclose")) and c in cbase else ""
     print("| %s | %s | %.1f | %.1f | %.1f | %s | %s | %s |" % (label[path], format(round(n / (reps * float(duration))), ","),
           us(j, n), us(k, n), total, "%.2f×" % (total / b) if b else "", "%.2f×" % (us(j, n) / jbase[c]) if c in jbase else "",
           per_conn))

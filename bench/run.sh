@@ -18,6 +18,7 @@
 #   JVM_OPTS="-Xms512m -Xmx512m"   every JVM's options
 #   EE=ee11           the Jetty environment of the Jetty rows (ee10, ee11)
 #   SKIP_BUILD=1      use the jars already built
+#   DEMO_JAR=...      another build's demo jar (samples/target/cgiwire-demo.jar), to compare two trees in turn
 #   MVN_ARGS=-o       extra Maven arguments
 #   RESULTS=DIR       where results go
 #
@@ -49,7 +50,7 @@ SKIP_BUILD=${SKIP_BUILD:-0}
 MVN_ARGS=${MVN_ARGS:-}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 
-DEMO_JAR=$ROOT/samples/target/cgiwire-demo.jar
+DEMO_JAR=${DEMO_JAR:-$ROOT/samples/target/cgiwire-demo.jar}
 JETTY_FCGI_JAR=$ROOT/bench/baselines/target/jetty-fcgi-baseline.jar
 TOMCAT_JAR=$ROOT/bench/baselines/target/tomcat-baseline.jar
 

@@ -11,10 +11,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.Processor;
+import org.apache.coyote.Request;
+import org.apache.coyote.Response;
 import org.apache.coyote.UpgradeProtocol;
 import org.apache.coyote.UpgradeToken;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
+import org.apache.tomcat.util.collections.SynchronizedStack;
 import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SSLHostConfig;
@@ -48,6 +51,8 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * @param <S> the endpoint's socket type
  */
 public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> implements GatewaySettings {
+    /** Recycled coyote requests kept for multiplexed requests: about as many as run at once on a busy connector. */
+    static final int MAX_RECYCLED_REQUESTS = 256;
     /** 60 s, Tomcat's HTTP default and nginx's fastcgi_send_timeout / fastcgi_read_timeout. */
     static final int DEFAULT_CONNECTION_TIMEOUT = 60_000;
 
@@ -59,6 +64,13 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
      * {@link GatewayProcessor}); removed when the connection's next bytes come, or when it closes.
      */
     private final Map<SocketWrapperBase<?>, GatewaySession> idle = new ConcurrentHashMap<>();
+    /**
+     * Coyote requests of completed multiplexed requests, recycled, each with its response and, in its notes, the
+     * container's request and response, whose buffers are some 50 KB to make: Tomcat's HTTP/2 keeps its streams'
+     * the same way. At most {@value #MAX_RECYCLED_REQUESTS}, so that a burst does not pin them all.
+     */
+    private final SynchronizedStack<Request> recycledRequests = new SynchronizedStack<>(
+            SynchronizedStack.DEFAULT_SIZE, MAX_RECYCLED_REQUESTS);
 
     /**
      * @param endpoint the endpoint for the sockets, e.g. a {@code NioEndpoint}
@@ -283,5 +295,20 @@ public abstract class AbstractCgiProtocol<S> extends AbstractProtocol<S> impleme
     /** @param tomcatAuthentication false to take REMOTE_USER and AUTH_TYPE from the web server, as AJP's attribute */
     public void setTomcatAuthentication(boolean tomcatAuthentication) {
         getTrust().setTrustRemoteUser(!tomcatAuthentication);
+    }
+
+    /** A recycled coyote request with its response, or a new pair. */
+    Request popRequest() {
+        Request request = recycledRequests.pop();
+        if (request == null) {
+            request = new Request();
+            request.setResponse(new Response());
+        }
+        return request;
+    }
+
+    /** Keeps {@code request}, recycled with its response, for a later multiplexed request. */
+    void pushRequest(Request request) {
+        recycledRequests.push(request);
     }
 }

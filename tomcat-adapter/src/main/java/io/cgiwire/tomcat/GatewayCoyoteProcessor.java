@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import org.apache.coyote.AbstractProcessor;
 import org.apache.coyote.Adapter;
 import org.apache.coyote.ContinueResponseTiming;
+import org.apache.coyote.Request;
 
 /**
  * What a FastCGI or SCGI request's processor answers Tomcat the same way whichever serves it: the connection's own
@@ -18,6 +19,11 @@ abstract class GatewayCoyoteProcessor extends AbstractProcessor {
 
     GatewayCoyoteProcessor(Adapter adapter) {
         super(adapter);
+    }
+
+    /** A processor of {@code request} and its response: recycled ones, from an earlier request. */
+    GatewayCoyoteProcessor(Adapter adapter, Request request) {
+        super(adapter, request, request.getResponse());
     }
 
     /**

@@ -35,7 +35,8 @@ import org.apache.tomcat.util.net.SocketEvent;
  * Its body arrives from the {@link Multiplexer}'s reader into a queue of copied chunks ({@link StreamInput}); a
  * blocking read waits on the queue, a {@code ReadListener} is dispatched when a chunk, the end or a failure arrives.
  * Its response is framed by the session and written, blocking, under the connection's write lock; a
- * {@code WriteListener} is always ready. A stream serves one request and is not reused.
+ * {@code WriteListener} is always ready. A stream serves one request and is not reused; its coyote request and
+ * response (and the container's, in their notes) are, recycled, as Tomcat's HTTP/2 streams' are.
  */
 final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable {
     private static final Log log = LogFactory.getLog(MultiplexedStream.class);
@@ -59,7 +60,7 @@ final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable
     private long bytesWritten;
 
     MultiplexedStream(Multiplexer mux, GatewayRequest gateway) {
-        super(mux.adapter);
+        super(mux.adapter, mux.protocol.popRequest());
         this.mux = mux;
         this.gateway = gateway;
         this.protocolRequestId = mux.session.protocolRequestId(gateway);
@@ -109,6 +110,8 @@ final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable
             super.recycle();
             request.recycle();
             response.recycle();
+            // Late events find this stream done, never the pair's next request: a stream is not reused, its pair is.
+            mux.protocol.pushRequest(request);
         }
     }
 

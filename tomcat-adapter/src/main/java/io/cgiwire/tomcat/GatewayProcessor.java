@@ -435,10 +435,9 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
             socketWrapper.setReadTimeout(protocol.getKeepAliveTimeout());
             return SocketState.OPEN;
         }
-        // A clean end waits for the web server's close, unless nothing more can come (SCGI after its body): the
-        // response is flushed, and closing at once saves a poller round per request.
-        boolean quiet = completion.inputComplete() && !in.buffer.hasRemaining();
-        return clean && !quiet ? startDrain() : SocketState.CLOSED;
+        // A clean end waits for the web server's close, unless nothing more can come: the response is flushed, and
+        // closing at once saves a poller round per request.
+        return clean && !in.nothingMoreToRead(completion) ? startDrain() : SocketState.CLOSED;
     }
 
     private SocketState violationBeforeRequest(ProtocolException violation) {

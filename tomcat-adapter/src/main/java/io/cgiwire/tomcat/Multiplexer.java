@@ -328,9 +328,7 @@ final class Multiplexer {
             streams.remove(s);
             owed = completion.owed();
             if (!completion.keepConnection() || protocol.isPaused()) {
-                // Nothing more to drain when nothing more can come (FastCGI without FCGI_KEEP_CONN, its stdin ended).
-                boolean quiet = completion.inputComplete() && !in.buffer.hasRemaining();
-                closing = clean && closing != Wait.CLOSE && !quiet ? Wait.DRAIN : Wait.CLOSE;
+                closing = clean && closing != Wait.CLOSE && !in.nothingMoreToRead(completion) ? Wait.DRAIN : Wait.CLOSE;
             }
             boolean last = streams.isEmpty() && (closing != null || failure != null || inputEnded);
             // A request that waited for room starts now, from what is buffered: the reader calls next() again.

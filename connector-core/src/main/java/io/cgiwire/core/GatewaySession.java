@@ -36,6 +36,13 @@ import java.util.function.LongSupplier;
  */
 public abstract class GatewaySession {
     /**
+     * Response content up to this many bytes, head and body together, is best copied into one buffer with its
+     * framing ({@link #frameInto}): one write, and for FastCGI one record for the web server to parse, for a copy of
+     * a few KiB. More is framed apart, uncopied ({@link #frame}).
+     */
+    public static final int COPY_LIMIT = 8 * 1024;
+
+    /**
      * What {@link #complete} decided.
      *
      * @param owed what must still be written for the request, or null
@@ -240,6 +247,11 @@ public abstract class GatewaySession {
      * itself is not copied.
      */
     public abstract ByteBuffer[] frame(ByteBuffer content);
+
+    /** Whether {@code content} bytes of response are copied with their framing ({@link #COPY_LIMIT}). */
+    public static boolean copies(int content) {
+        return content <= COPY_LIMIT;
+    }
 
     /** How many bytes {@link #frameInto} writes for {@code content} bytes of response, and the end when {@code last}. */
     public abstract int framedLength(int content, boolean last);

@@ -5,11 +5,8 @@ import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayRequest;
 import io.cgiwire.core.GatewaySession;
 import io.cgiwire.core.ProtocolException;
-import io.cgiwire.core.cgi.CgiResponseHead;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.io.PrintStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -17,20 +14,14 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
-import jakarta.servlet.ServletConnection;
 import org.apache.coyote.Adapter;
-import org.apache.coyote.CloseNowException;
 import org.apache.coyote.Constants;
-import org.apache.coyote.ErrorState;
-import org.apache.coyote.OutputBuffer;
 import org.apache.coyote.RequestInfo;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
-import org.apache.tomcat.util.ExceptionUtils;
 import org.apache.tomcat.util.buf.ByteChunk;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
 import org.apache.tomcat.util.net.NioChannel;
@@ -81,8 +72,6 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
     /** During a response the input is looked at once every this many bytes written, or this often: see pollDue. */
     private static final long POLL_BYTES = 64 * 1024;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** A first body write up to this many bytes is copied into one buffer with the head and its framing. */
-    private static final int COPY_LIMIT = 8 * 1024;
 
     /** What the decoding loop stops for. */
     private enum Want {
@@ -94,9 +83,7 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
         POLL
     }
 
-    private final AbstractCgiProtocol<?> protocol;
     private final GatewayInput in;
-    private final CgiResponseHead head = new CgiResponseHead();
     /** Guards the socket's write side: the response, and what the session answers by itself. */
     private final ReentrantLock writeLock = new ReentrantLock();
     /**
@@ -112,21 +99,14 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
     private volatile IOException failure;
     private boolean draining;
 
-    /** The response head, framed and written with what follows it: see {@link #writeHead}. */
-    private ByteBuffer pendingHead;
-    private boolean responseFinished;
-    private boolean cleanEnd;
-    private long bytesWritten;
     /** bytesWritten and System.nanoTime() when the input was last looked at during the response. */
     private long polledBytes;
     private long polledNanos;
 
     GatewayProcessor(AbstractCgiProtocol<?> protocol, Adapter adapter) {
-        super(adapter);
-        this.protocol = protocol;
+        super(protocol, adapter);
         this.in = new GatewayInput(this, request, protocol.inputBufferSize());
         request.setInputBuffer(in);
-        response.setOutputBuffer(new SocketOutputBuffer());
     }
 
     @Override
@@ -153,7 +133,6 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
             if (session.headTimeLeftMillis() == 0) {
                 return headTimedOut();
             }
-            GatewayRequest gateway;
             readLock.lock();
             try {
                 pump(Want.HEAD, false);
@@ -172,38 +151,9 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
             }
             request.markStartTime();
             socketWrapper.setReadTimeout(protocol.getConnectionTimeout());
-
-            rp.setStage(Constants.STAGE_PREPARE);
-            prepareRequest(gateway);
-            // A request's first body event is often in the buffer with its head (the empty STDIN of a GET).
-            readBody(false, false);
-            if (!getErrorState().isError() && protocol.isPaused()) {
-                response.setStatus(503);
-                setErrorState(ErrorState.CLOSE_CLEAN, null);
-            }
-
-            if (!getErrorState().isError()) {
-                try {
-                    rp.setStage(Constants.STAGE_SERVICE);
-                    getAdapter().service(request, response);
-                } catch (InterruptedIOException e) {
-                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
-                } catch (Throwable t) {
-                    ExceptionUtils.handleThrowable(t);
-                    log.error(prefix() + "request failed", t);
-                    response.setStatus(500);
-                    setErrorState(ErrorState.CLOSE_CLEAN, t);
-                    getAdapter().log(request, response, 0);
-                }
-            } else {
-                getAdapter().log(request, response, 0);
-            }
-
-            if (isAsync() && !getErrorState().isError()) {
+            if (serve()) {
                 return SocketState.LONG;
             }
-            finishIfNeeded();
-            request.updateCounters();
             rp.setStage(Constants.STAGE_KEEPALIVE);
             SocketState next = afterResponse();
             if (next != SocketState.OPEN) {
@@ -335,28 +285,6 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
         }
     }
 
-    private void prepareRequest(GatewayRequest gateway) {
-        try {
-            GatewayCoyote.prepareRequest(request, gateway, socketWrapper.getRemoteAddr(),
-                    protocol.getMaxHeaderCount());
-        } catch (IllegalStateException e) {
-            // More headers than maxHeaderCount.
-            log.debug(prefix() + "request refused: " + e.getMessage());
-            response.setStatus(400);
-            setErrorState(ErrorState.CLOSE_CLEAN, e);
-        }
-        PrintStream stderr = session.errorStream(framed -> {
-            if (failure == null) {
-                writeAndFlush(framed);
-            }
-        });
-        if (stderr != null) {
-            // Like the request itself, valid only while the request is in flight (the Servlet spec's "Lifetime of the
-            // Request Object"); later lines are dropped.
-            request.setAttribute(FcgiNioProtocol.STDERR_ATTRIBUTE, stderr);
-        }
-    }
-
     /**
      * The endpoint reports a read timeout as an ERROR event; while a request's variables are read, that is
      * headerReadTimeout running out (the read timeout is what was left of it), and it is logged as such.
@@ -404,20 +332,6 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
         return afterResponse();
     }
 
-    private void finishIfNeeded() {
-        if (responseFinished) {
-            return;
-        }
-        try {
-            finishResponse();
-        } catch (IOException e) {
-            setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
-        } catch (Throwable t) {
-            ExceptionUtils.handleThrowable(t);
-            setErrorState(ErrorState.CLOSE_NOW, t);
-        }
-    }
-
     /** Keeps the connection for the next request (OPEN), closes it gracefully, or at once when it is broken. */
     private SocketState afterResponse() {
         boolean clean = cleanEnd && failure == null && !in.ended();
@@ -448,7 +362,7 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
             return SocketState.CLOSED;
         }
         try {
-            writeAndFlush(answer);
+            send(true, answer);
         } catch (IOException e) {
             return SocketState.CLOSED;
         }
@@ -460,7 +374,8 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
     }
 
     /** "[fcgi-nio-127.0.0.1-9000] 127.0.0.1:40001: ", for log lines. */
-    private String prefix() {
+    @Override
+    String prefix() {
         SocketWrapperBase<?> s = socketWrapper;
         String peer = s == null ? "" : s.getRemoteAddr() + ":" + s.getRemotePort();
         return "[" + protocol.getName().replace("\"", "") + "] " + peer + ": ";
@@ -555,7 +470,7 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
                 if (write.refusal() != null) {
                     log.warn(prefix() + write.refusal());
                 }
-                writeAndFlush(write.bytes());
+                send(true, write.bytes());
                 if (write.close()) {
                     closeAfterAnswer();
                 }
@@ -633,124 +548,97 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
     }
 
     @Override
-    protected void prepareResponse() throws IOException {
-        response.setCommitted(true);
-        if (failure != null || session.aborted() || !getErrorState().isIoAllowed()) {
-            swallowResponse = true;
-            return;
-        }
-        if (bodyless()) {
-            swallowResponse = true;
-        }
-        // Held until the first body bytes, a flush or the end, and framed with them: see writeHead.
-        pendingHead = ByteBuffer.wrap(GatewayCoyote.responseHead(response, head, m -> log.warn(prefix() + m)));
+    GatewaySession session() {
+        return session;
     }
 
-    /**
-     * Writes the response head with {@code body} (null for none) and, when {@code last}, the end of the response,
-     * as one framed buffer, when the body is small: one record for the web server to parse, and one that
-     * mod_authnz_fcgi needs, as it takes an Authorizer's denial body only from the record that ends the head. A
-     * larger body is framed after the head, uncopied.
-     */
-    private void writeHead(ByteBuffer body, boolean last) throws IOException {
-        ByteBuffer head = pendingHead;
-        pendingHead = null;
+    @Override
+    Lock sessionLock() {
+        return readLock;
+    }
+
+    @Override
+    IOException connectionFailure() {
+        return failure;
+    }
+
+    @Override
+    boolean requestAborted() {
+        return session.aborted();
+    }
+
+    @Override
+    void endInput() {
+        in.end();
+    }
+
+    /** A request's first body event is often in the buffer with its head (the empty STDIN of a GET). */
+    @Override
+    void requestPrepared() {
+        readBody(false, false);
+    }
+
+    @Override
+    void beforeWrite() throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+        if (bytesWritten > 0 && pollDue()) {
+            // Not before the first write: a response written at once ends right after it, and a look at the input
+            // would cost a read per request for nothing.
+            pollInput();
+        }
+    }
+
+    /** Non-blocking writes ({@code WriteListener}) are flushed as far as the socket takes them at once. */
+    @Override
+    void send(boolean flush, ByteBuffer... framed) throws IOException {
         boolean blocking = isBlocking();
-        if (body != null && body.remaining() > COPY_LIMIT) {
-            locked(() -> {
-                writeFramed(head, blocking);
-                writeFramed(body, blocking);
-            });
-            // The framing may have written views of it.
-            body.position(body.limit());
-            return;
-        }
-        int content = head.remaining() + (body == null ? 0 : body.remaining());
-        ByteBuffer out;
-        readLock.lock();
-        try {
-            if (last) {
-                in.end();
+        locked(() -> {
+            for (ByteBuffer buffer : framed) {
+                socketWrapper.write(blocking, buffer);
             }
-            out = ByteBuffer.allocate(session.framedLength(content, last));
-            session.frameInto(out, head, body, last);
-        } finally {
-            readLock.unlock();
-        }
-        out.flip();
-        locked(() -> socketWrapper.write(blocking, out));
+            if (flush || !blocking) {
+                socketWrapper.flush(blocking);
+            }
+        });
     }
 
-    /** Writes response bytes framed by the session, without flushing; with the write lock held. */
-    private void writeFramed(ByteBuffer content, boolean blocking) throws IOException {
-        for (ByteBuffer buffer : session.frame(content)) {
-            socketWrapper.write(blocking, buffer);
+    @Override
+    void sendFramed(ByteBuffer... contents) throws IOException {
+        boolean blocking = isBlocking();
+        // The lock without a lambda: this is the per-chunk path.
+        writeLock.lock();
+        try {
+            for (ByteBuffer content : contents) {
+                for (ByteBuffer buffer : session.frame(gateway, content)) {
+                    socketWrapper.write(blocking, buffer);
+                }
+            }
+            if (!blocking) {
+                socketWrapper.flush(false);
+            }
+        } catch (IOException e) {
+            writeFailed(e);
+            throw e;
+        } finally {
+            writeLock.unlock();
         }
     }
 
     @Override
-    protected void finishResponse() throws IOException {
-        if (responseFinished) {
-            return;
-        }
-        responseFinished = true;
-        boolean aborted = session.aborted();
-        if (failure != null || !aborted && !getErrorState().isIoAllowed()) {
-            // Cut short: the web server sees the connection close without the end of the response.
-            return;
-        }
-        if (!aborted && !response.isCommitted()) {
-            prepareResponse();
-        }
-        if (pendingHead != null) {
-            writeHead(null, true);
-            locked(() -> {
-                socketWrapper.flush(true);
-                cleanEnd = true;
-            });
-            return;
-        }
-        ByteBuffer end = endResponse();
+    void sendEnd(ByteBuffer end) throws IOException {
         locked(() -> {
             if (end != null) {
                 socketWrapper.write(isBlocking(), end);
             }
             socketWrapper.flush(true);
-            cleanEnd = true;
         });
-    }
-
-    /** What ends the response on the wire; from here the session skips what is left of the body. */
-    private ByteBuffer endResponse() {
-        readLock.lock();
-        try {
-            in.end();
-            return session.end();
-        } finally {
-            readLock.unlock();
-        }
     }
 
     @Override
-    protected void flush() throws IOException {
-        if (responseFinished || failure != null) {
-            return;
-        }
-        if (pendingHead != null) {
-            writeHead(null, false);
-        }
+    void flushSocket() throws IOException {
         locked(() -> socketWrapper.flush(isBlocking()));
-    }
-
-    /** Writes {@code buffers} as they are and flushes: what the session answers by itself. */
-    private void writeAndFlush(ByteBuffer... buffers) throws IOException {
-        boolean blocking = isBlocking();
-        locked(() -> {
-            for (ByteBuffer buffer : buffers) {
-                socketWrapper.write(blocking, buffer);
-            }
-            socketWrapper.flush(blocking);
-        });
     }
 
     /** A write to the socket. */
@@ -861,10 +749,6 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
         }
     }
 
-    @Override
-    protected ServletConnection getServletConnection() {
-        return socketWrapper.getServletConnection(session.protocol().toLowerCase(Locale.ROOT), "");
-    }
 
     @Override
     protected Object getProtocolRequestId() {
@@ -888,11 +772,7 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
         request.recycle();
         response.recycle();
         in.recycle();
-        pendingHead = null;
-        swallowResponse = false;
-        responseFinished = false;
-        cleanEnd = false;
-        bytesWritten = 0;
+        recycleResponse();
         polledBytes = 0;
         polledNanos = System.nanoTime() - POLL_NANOS;
     }
@@ -911,73 +791,5 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
         begun = null;
         failure = null;
         draining = false;
-    }
-
-    /** The response body, framed by the session. */
-    private final class SocketOutputBuffer implements OutputBuffer {
-        @Override
-        public int doWrite(ByteBuffer chunk) throws IOException {
-            if (!response.isCommitted()) {
-                try {
-                    prepareResponse();
-                } catch (IOException e) {
-                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            if (bytesWritten > 0 && pollDue()) {
-                // Not before the first write: a response written at once ends right after it, and a look at the
-                // input would cost a read per request for nothing.
-                pollInput();
-            }
-            if (session.aborted()) {
-                // The request's stream is closed, the connection stays (FCGI_KEEP_CONN).
-                throw new CloseNowException("the web server aborted the request (FCGI_ABORT_REQUEST)");
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            int length = chunk.remaining();
-            if (pendingHead != null) {
-                try {
-                    writeHead(swallowResponse ? null : chunk, false);
-                } catch (IOException e) {
-                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
-                    throw e;
-                }
-                if (!isBlocking()) {
-                    locked(() -> socketWrapper.flush(false));
-                }
-            }
-            if (swallowResponse) {
-                chunk.position(chunk.limit());
-            } else if (!chunk.hasRemaining()) {
-                bytesWritten += length;
-            } else {
-                // The lock without a lambda: this is the per-chunk path.
-                writeLock.lock();
-                try {
-                    writeFramed(chunk, isBlocking());
-                    if (!isBlocking()) {
-                        socketWrapper.flush(false);
-                    }
-                } catch (IOException e) {
-                    writeFailed(e);
-                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
-                    throw e;
-                } finally {
-                    writeLock.unlock();
-                }
-                bytesWritten += length;
-            }
-            return length;
-        }
-
-        @Override
-        public long getBytesWritten() {
-            return bytesWritten;
-        }
     }
 }

@@ -1,23 +1,19 @@
 package io.cgiwire.tomcat;
 
 import io.cgiwire.core.GatewayRequest;
-import io.cgiwire.core.cgi.CgiResponseHead;
+import io.cgiwire.core.GatewaySession;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.PrintStream;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.Locale;
-import jakarta.servlet.ServletConnection;
+import java.util.concurrent.locks.Lock;
 import org.apache.coyote.ActionCode;
-import org.apache.coyote.CloseNowException;
 import org.apache.coyote.Constants;
 import org.apache.coyote.ErrorState;
 import org.apache.coyote.InputBuffer;
-import org.apache.coyote.OutputBuffer;
 import org.apache.coyote.RequestGroupInfo;
 import org.apache.coyote.RequestInfo;
 import org.apache.juli.logging.Log;
@@ -40,33 +36,22 @@ import org.apache.tomcat.util.net.SocketEvent;
  */
 final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable {
     private static final Log log = LogFactory.getLog(MultiplexedStream.class);
-    /** A first body write up to this many bytes is copied into one buffer with the head and its framing. */
-    private static final int COPY_LIMIT = 8 * 1024;
 
     private final Multiplexer mux;
-    /** The session's request. */
-    final GatewayRequest gateway;
     private final StreamInput in = new StreamInput();
-    private final CgiResponseHead head = new CgiResponseHead();
     private final String protocolRequestId;
     /** The web server aborted the request (FCGI_ABORT_REQUEST). */
     private volatile boolean aborted;
     /** Completed: later dispatches (a late read event, a timeout) find nothing to do. */
     private boolean done;
 
-    private ByteBuffer pendingHead;
-    private boolean responseFinished;
-    private boolean cleanEnd;
-    private long bytesWritten;
-
     MultiplexedStream(Multiplexer mux, GatewayRequest gateway) {
-        super(mux.adapter, mux.protocol.popRequest());
+        super(mux.protocol, mux.adapter, mux.protocol.popRequest());
         this.mux = mux;
         this.gateway = gateway;
         this.protocolRequestId = mux.session.protocolRequestId(gateway);
         setSocketWrapper(mux.socket);
         request.setInputBuffer(in);
-        response.setOutputBuffer(new StreamOutputBuffer());
     }
 
     StreamInput input() {
@@ -120,81 +105,17 @@ final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable
         RequestInfo rp = request.getRequestProcessor();
         rp.setGlobalProcessor((RequestGroupInfo) mux.protocol.getHandler().getGlobal());
         request.markStartTime();
-        rp.setStage(Constants.STAGE_PREPARE);
-        prepareRequest();
-        if (!getErrorState().isError() && mux.protocol.isPaused()) {
-            response.setStatus(503);
-            setErrorState(ErrorState.CLOSE_CLEAN, null);
-        }
-        if (!getErrorState().isError()) {
-            try {
-                rp.setStage(Constants.STAGE_SERVICE);
-                getAdapter().service(request, response);
-            } catch (InterruptedIOException e) {
-                setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
-            } catch (Throwable t) {
-                ExceptionUtils.handleThrowable(t);
-                log.error(mux.prefix() + "request failed", t);
-                response.setStatus(500);
-                setErrorState(ErrorState.CLOSE_CLEAN, t);
-                getAdapter().log(request, response, 0);
-            }
-        } else {
-            getAdapter().log(request, response, 0);
-        }
-        if (isAsync() && !getErrorState().isError()) {
+        if (serve()) {
             return SocketState.LONG;
         }
-        finishIfNeeded();
-        request.updateCounters();
         rp.setStage(Constants.STAGE_ENDED);
         return SocketState.CLOSED;
-    }
-
-    private void prepareRequest() {
-        try {
-            GatewayCoyote.prepareRequest(request, gateway, socketWrapper.getRemoteAddr(),
-                    mux.protocol.getMaxHeaderCount());
-        } catch (IllegalStateException e) {
-            // More headers than maxHeaderCount.
-            log.debug(mux.prefix() + "request refused: " + e.getMessage());
-            response.setStatus(400);
-            setErrorState(ErrorState.CLOSE_CLEAN, e);
-        }
-        PrintStream stderr;
-        mux.lock.lock();
-        try {
-            stderr = mux.session.errorStream(gateway, framed -> {
-                if (mux.failure() == null) {
-                    mux.writeAndFlush(framed);
-                }
-            });
-        } finally {
-            mux.lock.unlock();
-        }
-        if (stderr != null) {
-            request.setAttribute(FcgiNioProtocol.STDERR_ATTRIBUTE, stderr);
-        }
     }
 
     @Override
     protected SocketState dispatchEndRequest() {
         finishIfNeeded();
         return SocketState.CLOSED;
-    }
-
-    private void finishIfNeeded() {
-        if (responseFinished) {
-            return;
-        }
-        try {
-            finishResponse();
-        } catch (IOException e) {
-            setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
-        } catch (Throwable t) {
-            ExceptionUtils.handleThrowable(t);
-            setErrorState(ErrorState.CLOSE_NOW, t);
-        }
     }
 
     @Override
@@ -220,95 +141,65 @@ final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable
     }
 
     @Override
-    protected void prepareResponse() throws IOException {
-        response.setCommitted(true);
-        if (mux.failure() != null || aborted || !getErrorState().isIoAllowed()) {
-            swallowResponse = true;
-            return;
-        }
-        if (bodyless()) {
-            swallowResponse = true;
-        }
-        pendingHead = ByteBuffer.wrap(GatewayCoyote.responseHead(response, head, m -> log.warn(mux.prefix() + m)));
+    GatewaySession session() {
+        return mux.session;
     }
 
-    /** As GatewayProcessor's: the head with a small body (and the end) in one buffer; a larger body after it. */
-    private void writeHead(ByteBuffer body, boolean last) throws IOException {
-        ByteBuffer head = pendingHead;
-        pendingHead = null;
-        if (body != null && body.remaining() > COPY_LIMIT) {
-            ByteBuffer[] framedHead;
-            ByteBuffer[] framedBody;
+    @Override
+    Lock sessionLock() {
+        return mux.lock;
+    }
+
+    @Override
+    IOException connectionFailure() {
+        return mux.failure();
+    }
+
+    @Override
+    boolean requestAborted() {
+        return aborted;
+    }
+
+    @Override
+    void endInput() {
+        in.end();
+    }
+
+    @Override
+    String prefix() {
+        return mux.prefix();
+    }
+
+    @Override
+    void send(boolean flush, ByteBuffer... framed) throws IOException {
+        if (flush) {
+            mux.writeAndFlush(framed);
+        } else {
+            mux.write(framed);
+        }
+    }
+
+    @Override
+    void sendFramed(ByteBuffer... contents) throws IOException {
+        for (ByteBuffer content : contents) {
+            ByteBuffer[] framed;
             mux.lock.lock();
             try {
-                framedHead = mux.session.frame(gateway, head);
-                framedBody = mux.session.frame(gateway, body);
+                framed = mux.session.frame(gateway, content);
             } finally {
                 mux.lock.unlock();
             }
-            mux.write(framedHead);
-            mux.write(framedBody);
-            body.position(body.limit());
-            return;
+            mux.write(framed);
         }
-        int content = head.remaining() + (body == null ? 0 : body.remaining());
-        ByteBuffer out;
-        mux.lock.lock();
-        try {
-            if (last) {
-                in.end();
-            }
-            out = ByteBuffer.allocate(mux.session.framedLength(gateway, content, last));
-            mux.session.frameInto(gateway, out, head, body, last);
-        } finally {
-            mux.lock.unlock();
-        }
-        mux.write(out.flip());
     }
 
     @Override
-    protected void finishResponse() throws IOException {
-        if (responseFinished) {
-            return;
-        }
-        responseFinished = true;
-        if (mux.failure() != null || !aborted && !getErrorState().isIoAllowed()) {
-            // Cut short: the session closes the connection once the others complete.
-            return;
-        }
-        if (!aborted && !response.isCommitted()) {
-            prepareResponse();
-        }
-        if (pendingHead != null) {
-            writeHead(null, true);
-            mux.flush();
-            cleanEnd = true;
-            return;
-        }
-        ByteBuffer end;
-        mux.lock.lock();
-        try {
-            in.end();
-            end = mux.session.end(gateway);
-        } finally {
-            mux.lock.unlock();
-        }
-        if (end != null) {
-            mux.writeAndFlush(end);
-        } else {
-            mux.flush();
-        }
-        cleanEnd = true;
+    void sendEnd(ByteBuffer end) throws IOException {
+        send(true, end == null ? new ByteBuffer[0] : new ByteBuffer[] {end});
     }
 
     @Override
-    protected void flush() throws IOException {
-        if (responseFinished || mux.failure() != null) {
-            return;
-        }
-        if (pendingHead != null) {
-            writeHead(null, false);
-        }
+    void flushSocket() throws IOException {
         mux.flush();
     }
 
@@ -350,11 +241,6 @@ final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable
     @Override
     protected boolean flushBufferedWrite() {
         return false;
-    }
-
-    @Override
-    protected ServletConnection getServletConnection() {
-        return socketWrapper.getServletConnection(mux.session.protocol().toLowerCase(Locale.ROOT), "");
     }
 
     @Override
@@ -509,61 +395,6 @@ final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable
         public synchronized int available() {
             ByteBuffer first = chunks.peekFirst();
             return first == null ? 0 : first.remaining();
-        }
-    }
-
-    /** The response body, framed by the session. */
-    private final class StreamOutputBuffer implements OutputBuffer {
-        @Override
-        public int doWrite(ByteBuffer chunk) throws IOException {
-            if (!response.isCommitted()) {
-                try {
-                    prepareResponse();
-                } catch (IOException e) {
-                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
-                }
-            }
-            if (aborted) {
-                throw new CloseNowException("the web server aborted the request (FCGI_ABORT_REQUEST)");
-            }
-            IOException failure = mux.failure();
-            if (failure != null) {
-                throw failure;
-            }
-            int length = chunk.remaining();
-            if (pendingHead != null) {
-                try {
-                    writeHead(swallowResponse ? null : chunk, false);
-                } catch (IOException e) {
-                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
-                    throw e;
-                }
-            }
-            if (swallowResponse) {
-                chunk.position(chunk.limit());
-            } else if (chunk.hasRemaining()) {
-                ByteBuffer[] framed;
-                mux.lock.lock();
-                try {
-                    framed = mux.session.frame(gateway, chunk);
-                } finally {
-                    mux.lock.unlock();
-                }
-                try {
-                    mux.write(framed);
-                } catch (IOException e) {
-                    setErrorState(ErrorState.CLOSE_CONNECTION_NOW, e);
-                    throw e;
-                }
-                chunk.position(chunk.limit());
-            }
-            bytesWritten += length;
-            return length;
-        }
-
-        @Override
-        public long getBytesWritten() {
-            return bytesWritten;
         }
     }
 }

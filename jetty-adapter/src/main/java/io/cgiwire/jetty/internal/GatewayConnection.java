@@ -56,8 +56,6 @@ import org.slf4j.LoggerFactory;
 public final class GatewayConnection extends AbstractMetaDataConnection {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
-    /** Responses up to this many bytes are copied into one buffer with their framing; larger ones are framed around. */
-    private static final int COPY_LIMIT = 8 * 1024;
 
     /**
      * Where a response head is built before it is copied out: one per thread, not one per connection, whose 576 bytes
@@ -549,7 +547,7 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
     /** Frames the response head (once), body bytes and, when {@code last}, the end of the response. */
     void send(GatewayStream s, ByteBuffer head, ByteBuffer body, boolean last, Callback callback) {
         int content = (head == null ? 0 : head.remaining()) + (body == null ? 0 : body.remaining());
-        if (content <= COPY_LIMIT) {
+        if (GatewaySession.copies(content)) {
             sendCopy(s, head, body, content, last, callback);
             return;
         }

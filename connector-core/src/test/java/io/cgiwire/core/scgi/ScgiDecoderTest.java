@@ -226,6 +226,26 @@ class ScgiDecoderTest {
         assertRejects(limits(l -> l.setMaxParamValueLength(1)), input, Violation.PARAM_VALUE_TOO_LONG);
     }
 
+    /**
+     * The header block is scanned for NUL eight bytes at a time: every NUL is found and counted wherever it falls in a
+     * word, beside bytes whose high or low bit is set (0x80, 0xFF, 0x01: a borrow-based test would flag a 0x01 after
+     * a NUL), with names and values of 0 to 17 bytes so that the block's start and its NULs take every offset.
+     */
+    @Test
+    void findsAndCountsEveryNulWhereverItFallsInAWord() throws ProtocolException {
+        for (String filler : new String[] {"\u0001", "\u0080", "\u00ff", "a"}) {
+            for (int length = 0; length <= 17; length++) {
+                String[] pairs = {"CONTENT_LENGTH", "0", "SCGI", "1", "X" + filler.repeat(length % 9),
+                    filler.repeat(length), "Y", "\u0001" + filler.repeat(17 - length)};
+                assertScgiDecodes(limits(l -> l.setMaxParamsCount(4)), netstring(pairs),
+                        events(environment(pairs), ""));
+                assertRejects(limits(l -> l.setMaxParamsCount(3)), netstring(pairs), Violation.TOO_MANY_PARAMS);
+                String[] odd = Arrays.copyOf(pairs, pairs.length - 1);
+                assertRejects(ScgiDecoderTest::decoder, netstring(odd), Violation.SCGI_ODD_STRING_COUNT);
+            }
+        }
+    }
+
     @Test
     void paramsCountAtTheLimitAndOneOver() throws ProtocolException {
         assertScgiDecodes(limits(l -> l.setMaxParamsCount(2)), SMALLEST, SMALLEST_EVENTS);

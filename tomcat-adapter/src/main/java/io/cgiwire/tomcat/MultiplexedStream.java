@@ -89,7 +89,11 @@ final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable
             done = true;
             mux.protocol.removeWaitingProcessor(this);
             finishIfNeeded();
-            request.getRequestProcessor().setGlobalProcessor(null);
+            // The counts go to the connector's totals, and the pair's next request counts from zero, as Tomcat's
+            // HTTP/2 streams do: else each recycled pair's running totals were added again with every request.
+            RequestInfo rp = request.getRequestProcessor();
+            rp.setGlobalProcessor(null);
+            rp.recycleStatistcs();
             mux.completed(this, cleanEnd);
             getAdapter().checkRecycled(request, response);
             super.recycle();

@@ -137,6 +137,16 @@ class HeaderReadTimeoutTest {
         }
     }
 
+    /** The same on a connector that multiplexes: the connection's reader keeps the deadline. */
+    @Nested
+    class MultiplexedFcgi extends Fcgi {
+        @Override
+        void configure(Connector c) {
+            super.configure(c);
+            c.setProperty("multiplexing", "true");
+        }
+    }
+
     @Nested
     class Scgi extends TimeoutTestBase {
         @Override

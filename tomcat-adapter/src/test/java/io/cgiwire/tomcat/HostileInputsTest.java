@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.cgiwire.core.HostileInputs.Hostile;
 import io.cgiwire.core.RawClient;
 import java.util.List;
+import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +44,15 @@ class HostileInputsTest {
                 assertEquals("Hello\n", good.readResponse(1).text());
             }
             assertLoggedOnce(hostile, warningMessages());
+        }
+    }
+
+    /** The same on a connector that multiplexes: the violation is met by the connection's reader, not a request's. */
+    @Nested
+    class MultiplexedFcgi extends Fcgi {
+        @Override
+        void configure(Connector c) {
+            c.setProperty("multiplexing", "true");
         }
     }
 

@@ -30,7 +30,14 @@ import org.junit.jupiter.api.Timeout;
 class FcgiConnectionTest extends ConnectionTestBase {
     @Override
     protected org.eclipse.jetty.server.ConnectionFactory factory() {
-        return new FcgiConnectionFactory();
+        FcgiConnectionFactory factory = new FcgiConnectionFactory();
+        factory.setMultiplexing(multiplexing());
+        return factory;
+    }
+
+    /** The factory's multiplexing: on, its default. */
+    boolean multiplexing() {
+        return true;
     }
 
     @Nested
@@ -40,10 +47,10 @@ class FcgiConnectionTest extends ConnectionTestBase {
             return FcgiConnectionTest.this.client();
         }
 
-        /** Jetty serves several ids of a connection at once (issue 13). */
+        /** Jetty serves several ids of a connection at once (issue 13), unless told not to. */
         @Override
         protected boolean multiplexes() {
-            return true;
+            return multiplexing();
         }
 
         @Override

@@ -30,18 +30,17 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
 
 /**
  * One FastCGI or SCGI connection, in the shape of Tomcat's {@code AjpProcessor}: a {@link GatewaySession} makes every
- * protocol decision, and this processor moves bytes between it and the socket. {@link #service} reads a request,
- * {@link GatewayCoyote} fills the coyote request, the adapter runs the servlet, and the ActionHook methods below
- * stream the body in and the response out.
+ * protocol decision, and this processor moves bytes between it and the socket. {@link #service} reads a request and
+ * serves it as {@link GatewayCoyoteProcessor} serves every request (the coyote request filled, the servlet run, the
+ * response framed by the session); the methods here read its body from the socket and write to the socket.
  *
  * <p>Input ({@link GatewayInput}): the session is fed only when something is wanted: the next request, body bytes for
  * a servlet's read, or (FastCGI) a look for FCGI_ABORT_REQUEST while the servlet writes. Non-blocking reads
  * ({@code ReadListener}) use the same path without waiting.
  *
- * <p>Output: the response head (always an explicit Status line, no interim responses), then the body as the servlet
- * writes it, framed by the session; nothing is flushed until the servlet flushes, the socket's buffer fills, or the
- * response ends. What the session answers by itself (FastCGI management records, refused requests, STDERR) shares
- * one lock with the response.
+ * <p>Output: nothing is flushed until the servlet flushes, the socket's buffer fills, or the response ends; writes
+ * do not block while a {@code WriteListener} is set. What the session answers by itself (FastCGI management records,
+ * refused requests, STDERR) shares one lock with the response.
  *
  * <p>The end of a connection: kept for the next request (FastCGI with FCGI_KEEP_CONN), closed at once when broken, or
  * else closed gracefully: our side is shut down and what the web server still sends (an unread body) is read and

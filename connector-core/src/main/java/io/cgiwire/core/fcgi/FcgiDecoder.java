@@ -7,6 +7,7 @@ import static io.cgiwire.core.fcgi.Fcgi.FCGI_END_REQUEST;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_GET_VALUES;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_GET_VALUES_RESULT;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_HEADER_LEN;
+import static io.cgiwire.core.fcgi.Fcgi.FCGI_KEEP_CONN;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_NULL_REQUEST_ID;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_PARAMS;
 import static io.cgiwire.core.fcgi.Fcgi.FCGI_STDERR;
@@ -462,6 +463,8 @@ public final class FcgiDecoder implements Decoder<FcgiEvent> {
         Request r = idle.isEmpty() ? new Request(limits) : idle.remove(idle.size() - 1);
         r.id = requestId;
         r.params = new CgiEnvironment(r.expectedParams);
+        // Without FCGI_KEEP_CONN no request follows on this connection: values kept for one would be kept for none.
+        r.codec.rememberValues((flags & FCGI_KEEP_CONN) != 0);
         active.add(r);
         pending = new FcgiEvent.BeginRequest(requestId, ((role1 & 0xFF) << 8) | (role0 & 0xFF), flags & 0xFF);
         contentLeft = 0;

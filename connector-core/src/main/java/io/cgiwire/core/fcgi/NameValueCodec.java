@@ -34,7 +34,8 @@ import java.util.Arrays;
  * bytes): a web server sends most variables of a kept connection's requests unchanged (DOCUMENT_ROOT,
  * SERVER_SOFTWARE, SERVER_NAME and SERVER_ADDR, HTTP_HOST, HTTP_USER_AGENT, ...), and a value equal to the last one
  * is that String again, compared but not copied, as Jetty's HTTP parser keeps a connection's header fields. It keeps
- * at most one value of each known name, {@value #MAX_RECENT_BYTES} bytes in all, for as long as the codec.
+ * at most one value of each known name, {@value #MAX_RECENT_BYTES} bytes in all, for as long as the codec. Where no
+ * other request will follow ({@link #rememberValues}), it keeps none.
  */
 public final class NameValueCodec {
     private static final int NAME_LENGTH = 0;
@@ -70,6 +71,7 @@ public final class NameValueCodec {
     private String[] recentValues;
     private byte[][] recentBytes;
     private int recentCharged;
+    private boolean remember = true;
     private byte[] scratch = new byte[0];
     private int scratchFilled;
     /** Where the field {@link #readField} last completed is: the input's array or the scratch array. */
@@ -167,6 +169,14 @@ public final class NameValueCodec {
     /** Pairs decoded since the last {@link #reset()}. */
     public int count() {
         return count;
+    }
+
+    /**
+     * Whether to remember values for the streams after this one: false where none follows (a FastCGI request without
+     * FCGI_KEEP_CONN, the connection's last), so that its values are not copied for nothing. True by default.
+     */
+    public void rememberValues(boolean remember) {
+        this.remember = remember;
     }
 
     /** Forgets any partial pair and the count, keeping the scratch array and the last values, for the next stream. */
@@ -298,7 +308,7 @@ public final class NameValueCodec {
 
     /** The value in {@code field} of the name just read: the last one under that name again if equal. */
     private String value(byte[] field, int offset, int fieldLength) {
-        if (nameOrdinal < 0 || fieldLength > MAX_RECENT_LENGTH) {
+        if (nameOrdinal < 0 || fieldLength > MAX_RECENT_LENGTH || !remember) {
             return KnownStrings.value(field, offset, fieldLength);
         }
         if (recentValues == null) {

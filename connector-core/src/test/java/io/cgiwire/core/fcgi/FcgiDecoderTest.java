@@ -224,6 +224,30 @@ class FcgiDecoderTest {
         assertEquals(buffer(latin1("abZ")), stdin.data(), "a view, not a copy");
     }
 
+    /**
+     * A kept connection's next request gets the last one's String for a value it repeats (NameValueCodec remembers
+     * it); after a request without FCGI_KEEP_CONN none follows, so its values are not kept for one.
+     */
+    @Test
+    void valuesAreRememberedOnlyWhereTheConnectionIsKept() throws ProtocolException {
+        for (int flags : new int[] {FCGI_KEEP_CONN, 0}) {
+            FcgiDecoder decoder = DEFAULTS.get();
+            List<String> roots = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                ByteBuffer in = buffer(concat(begin(1, FCGI_RESPONDER, flags),
+                        record(FCGI_PARAMS, 1, pairs("DOCUMENT_ROOT", "/srv/www")), empty(FCGI_PARAMS, 1)));
+                for (FcgiEvent event; (event = decoder.decode(in)) != null; ) {
+                    if (event instanceof Params params) {
+                        roots.add(params.params().value(0));
+                    }
+                }
+                assertTrue(decoder.endRequest(1));
+            }
+            assertEquals(List.of("/srv/www", "/srv/www"), roots);
+            assertEquals(flags != 0, roots.get(0) == roots.get(1), "the same String, flags " + flags);
+        }
+    }
+
     @Test
     void getValuesOnTheNullId() throws ProtocolException {
         byte[] query = pairs(Fcgi.FCGI_MAX_CONNS, "", Fcgi.FCGI_MAX_REQS, "", Fcgi.FCGI_MPXS_CONNS, "");

@@ -9,6 +9,7 @@ import io.cgiwire.jetty.FcgiConnectionFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
@@ -670,8 +672,38 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
             if (draining) {
                 shutdownAndDrain();
             } else {
-                close();
+                closeAfterResponse();
             }
+        }
+    }
+
+    /**
+     * Closes at once once the last request completed. The fill interest set when it started is failed first, with an
+     * exception that has no stack trace and that {@link #onFillInterestedFailed} ignores: left to Jetty's close, it
+     * fails with a new ClosedChannelException, whose stack trace (some 90 frames) cost 7 to 9 µs of a 176 µs request
+     * in a profile of SCGI and of FastCGI without keep-conn, a connection per request.
+     */
+    private void closeAfterResponse() {
+        if (getEndPoint() instanceof AbstractEndPoint endPoint) {
+            endPoint.getFillInterest().onFail(new ClosedAfterResponse());
+        }
+        close();
+    }
+
+    @Override
+    public void onFillInterestedFailed(Throwable cause) {
+        if (!(cause instanceof ClosedAfterResponse)) {
+            super.onFillInterestedFailed(cause);
+        }
+    }
+
+    /** The connection closes after its last response: see {@link #closeAfterResponse}. */
+    private static final class ClosedAfterResponse extends ClosedChannelException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 

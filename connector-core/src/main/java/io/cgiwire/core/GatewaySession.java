@@ -282,6 +282,16 @@ public abstract class GatewaySession {
         return false;
     }
 
+    /**
+     * Whether nothing the adapter must act on can come before the request in flight completes, so that it need not
+     * read meanwhile: SCGI once the body is whole. The end of the input could still come, but it would only say that
+     * the web server went away, which the response's next write finds out too, as over HTTP. Never for FastCGI (see
+     * {@link #readsDuringResponse()}).
+     */
+    public boolean idleUntilComplete() {
+        return false;
+    }
+
     /** The protocol's id of the request in flight (a servlet's getProtocolRequestId()); null where it has none. */
     public String protocolRequestId() {
         return null;

@@ -118,6 +118,12 @@ public final class ScgiSession extends GatewaySession {
         return null;
     }
 
+    /** Once the body has arrived whole: a byte past it would break SCGI. */
+    @Override
+    public boolean idleUntilComplete() {
+        return decoder.complete();
+    }
+
     /**
      * {@inheritDoc}
      *

@@ -193,6 +193,22 @@ class ScgiSessionTest {
         }
     }
 
+    /** Once the body is whole nothing the request needs can come, and the adapter need not read until it completes. */
+    @Test
+    void aRequestWithItsBodyReadNeedsNoMoreReads() throws ProtocolException {
+        Driver get = new Driver(SESSIONS.get(), IDLE);
+        get.read(RawClient.scgi(RawClient.get("/hello"), new byte[0]));
+        assertTrue(get.session.idleUntilComplete());
+        byte[] post = RawClient.scgi(RawClient.post("/echo", 3), latin1("abc"));
+        Driver d = new Driver(SESSIONS.get(), IDLE);
+        d.read(headOf(post, 3));
+        assertFalse(d.session.idleUntilComplete(), "the body is still to come");
+        d.read(latin1("ab"));
+        assertFalse(d.session.idleUntilComplete(), "a byte of the body is still to come");
+        d.read(latin1("c"));
+        assertTrue(d.session.idleUntilComplete());
+    }
+
     @Test
     void endWithoutReadingTheBodyDrainsIt() throws ProtocolException {
         Driver d = new Driver(SESSIONS.get(), IDLE);

@@ -152,8 +152,10 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
                     // A request starts with every byte read so far decoded. Front servers send the next request
                     // after the response, so a read now would nearly always find nothing: a system call per request
                     // for nothing. Anything that comes meanwhile (an abort, the rest of a body, another id) wakes
-                    // the selector instead, as it did after that empty read.
-                    if (!isFillInterested()) {
+                    // the selector instead, as it did after that empty read. Unless nothing can come that the
+                    // request needs (SCGI with its body read): then nothing is read until it completes, as over HTTP,
+                    // and a connection closed at once after its response has no interest left to cancel.
+                    if (!isFillInterested() && !session.idleUntilComplete()) {
                         fillInterested();
                     }
                     return;

@@ -199,7 +199,11 @@ final class MultiplexedStream extends GatewayCoyoteProcessor implements Runnable
 
     @Override
     void sendEnd(ByteBuffer end) throws IOException {
-        send(true, end == null ? new ByteBuffer[0] : new ByteBuffer[] {end});
+        if (end != null) {
+            mux.writeAndFlush(end);
+        } else {
+            mux.flush();
+        }
     }
 
     @Override

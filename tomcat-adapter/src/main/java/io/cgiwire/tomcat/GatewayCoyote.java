@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.apache.coyote.Request;
 import org.apache.coyote.Response;
+import org.apache.tomcat.util.buf.ByteChunk;
 import org.apache.tomcat.util.buf.MessageBytes;
 import org.apache.tomcat.util.http.MimeHeaders;
 
@@ -84,7 +85,7 @@ final class GatewayCoyote {
             head.status(500, null);
         }
         for (int i = 0; i < headers.size(); i++) {
-            String value = headers.getValue(i).toString();
+            String value = text(headers.getValue(i));
             if (value == null) {
                 continue;
             }
@@ -95,5 +96,18 @@ final class GatewayCoyote {
             }
         }
         return head.toBytes();
+    }
+
+    /**
+     * {@code value} as a String. Bytes (what {@code setLong} leaves, as for Content-Length above) are decoded with
+     * their charset directly: {@code MessageBytes.toString()} decodes through a new CharsetDecoder and a CharBuffer,
+     * a third of a microsecond per response in a profile of /hello.
+     */
+    private static String text(MessageBytes value) {
+        if (value.getType() != MessageBytes.T_BYTES) {
+            return value.toString();
+        }
+        ByteChunk bytes = value.getByteChunk();
+        return new String(bytes.getBuffer(), bytes.getStart(), bytes.getLength(), bytes.getCharset());
     }
 }

@@ -81,11 +81,18 @@ final class GatewayMetaData extends ConnectionMetaData.Wrapper {
 
     /**
      * {@link GatewayRequest#socketAddress}, or {@code last} when it was made from the same text and port: the same
-     * client or server again needs no parsing and no new address.
+     * client or server again needs no parsing and no new address. The same text with another port (the next client
+     * connection from the same address, as a kept connection from the web server mostly carries) reuses the parsed
+     * address.
      */
     private static InetSocketAddress address(InetSocketAddress last, String lastText, String text, int port) {
-        if (last != null && text != null && text.equals(lastText) && port == last.getPort()) {
-            return last;
+        if (last != null && text != null && text.equals(lastText)) {
+            if (port == last.getPort()) {
+                return last;
+            }
+            if (!last.isUnresolved() && port >= 0 && port <= 0xFFFF) {
+                return new InetSocketAddress(last.getAddress(), port);
+            }
         }
         return GatewayRequest.socketAddress(text, port);
     }

@@ -135,9 +135,24 @@ class GatewayMetaDataTest {
         assertEquals("http://example.net:8080/other", second.getHttpURI().toString());
         assertEquals(new InetSocketAddress("10.1.2.3", 50001), metaData.getRemoteSocketAddress());
         assertNotSame(remote, metaData.getRemoteSocketAddress());
+        assertSame(((InetSocketAddress) remote).getAddress(),
+                ((InetSocketAddress) metaData.getRemoteSocketAddress()).getAddress(), "the same address, parsed once");
         assertEquals(HttpVersion.HTTP_1_0, second.getHttpVersion());
         assertEquals("HTTP/1.0", metaData.getProtocol());
         assertEquals("example.net", metaData.getServerAuthority().getHost());
+    }
+
+    @Test
+    void anotherClientAddressIsParsedAgain() throws ProtocolException {
+        view(next(nginx("/hello", "50000", "curl/8")));
+        InetSocketAddress remote = (InetSocketAddress) metaData.getRemoteSocketAddress();
+        Map<String, String> env = nginx("/hello", "50000", "curl/8");
+        env.put("REMOTE_ADDR", "2001:db8::7");
+        view(next(env));
+        assertEquals(new InetSocketAddress("2001:db8::7", 50000), metaData.getRemoteSocketAddress());
+        view(next(nginx("/hello", "50002", "curl/8")));
+        assertEquals(new InetSocketAddress("10.1.2.3", 50002), metaData.getRemoteSocketAddress());
+        assertNotSame(remote.getAddress(), ((InetSocketAddress) metaData.getRemoteSocketAddress()).getAddress());
     }
 
     /** nginx on a Unix socket sends REMOTE_ADDR "unix:": an unresolved address, reused the same way. */

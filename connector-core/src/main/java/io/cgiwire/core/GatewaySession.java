@@ -50,12 +50,45 @@ public abstract class GatewaySession {
      * @param inputComplete whether the web server has sent all that the protocol lets it send on this connection, so
      *     that a connection that is not kept may close at once, with nothing left to drain, once the adapter has no
      *     unread bytes either; false when more may come
+     * @param cutShort whether the response failed before its end, for another reason than the web server's abort:
+     *     the web server sees the request end without it, and the connection must not linger
      */
-    public record Completion(ByteBuffer owed, boolean keepConnection, boolean inputComplete) {
-        /** A completion after which the web server may still send something. */
+    public record Completion(ByteBuffer owed, boolean keepConnection, boolean inputComplete, boolean cutShort) {
+        /** A completion after a whole response, after which the web server may still send something. */
         public Completion(ByteBuffer owed, boolean keepConnection) {
-            this(owed, keepConnection, false);
+            this(owed, keepConnection, false, false);
         }
+
+        /**
+         * What the adapter does with the connection now that the response is out, the same on every container: keep
+         * it for the next request if the session keeps it, the connection is sound and the connector still takes
+         * requests; else, after a response that went out whole on a sound connection, drain it (shut our side, then
+         * read and drop what the web server still sends until it closes: closing with bytes unread would reset the
+         * connection under the response), unless nothing more can come and nothing read is left; else close it.
+         *
+         * @param sound the connection can carry more: no failure or violation on it, its input not ended, not closed
+         * @param stopping the connector takes no new request (it is stopping or paused)
+         * @param unread bytes read from the connection and not yet decoded remain
+         */
+        public AfterResponse after(boolean sound, boolean stopping, boolean unread) {
+            if (keepConnection && sound && !stopping) {
+                return AfterResponse.KEEP;
+            }
+            if (sound && !cutShort && !(inputComplete && !unread)) {
+                return AfterResponse.DRAIN;
+            }
+            return AfterResponse.CLOSE;
+        }
+    }
+
+    /** What becomes of a connection once a response is out: see {@link Completion#after}. */
+    public enum AfterResponse {
+        /** Carries the next request. */
+        KEEP,
+        /** Ends gracefully: our side shut, the web server's bytes read and dropped until it closes too. */
+        DRAIN,
+        /** Closes at once. */
+        CLOSE
     }
 
     private final String protocol;

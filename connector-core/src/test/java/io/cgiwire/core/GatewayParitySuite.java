@@ -58,7 +58,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>{@code /stderr}: "logged\n" to the FastCGI stderr stream, "ok\n" as the response;
  *   <li>{@code /barrier?key=K&parties=N}: any method, waits in {@link Barrier#await} until N requests with key K
  *       are there, then reads the whole body (a read that fails goes to {@link #failures()} and fails the request)
- *       and answers "passed\n"; "barrier timed out\n" with a 504 if the others do not come.
+ *       and answers "passed\n"; "barrier timed out\n" with a 504 if the others do not come. With {@code cut=1} it
+ *       instead sends "partial\n" (the response committed) and then fails: a response cut short.
  * </ul>
  * Where the containers legitimately differ (a response header holding CR LF, the container's own request fields,
  * logging) the adapter's tests keep the case or answer a hook here.
@@ -431,6 +432,46 @@ public abstract class GatewayParitySuite {
         }
 
         /**
+         * A response cut short (the application failed after its head went out) ends its own id only: the other id in
+         * flight still gets the body the web server sends after that, and is answered. Both wait at one barrier, so
+         * the other is in the container when the first is cut short.
+         */
+        @Test
+        void aResponseCutShortLeavesTheOtherIdServed() throws Exception {
+            assumeTrue(multiplexes(), "ids wait their turn on this adapter");
+            String key = UUID.randomUUID().toString();
+            try (RawClient c = client()) {
+                ByteArrayOutputStream both = new ByteArrayOutputStream();
+                both.writeBytes(RawClient.begin(1, FCGI_RESPONDER, FCGI_KEEP_CONN));
+                both.writeBytes(RawClient.params(1, RawClient.post("/barrier?key=" + key + "&parties=2", 5)));
+                both.writeBytes(RawClient.request(2, FCGI_KEEP_CONN,
+                        RawClient.get("/barrier?key=" + key + "&parties=2&cut=1"), new byte[0]));
+                c.write(both.toByteArray());
+                ByteArrayOutputStream cut = new ByteArrayOutputStream();
+                while (!cut.toString(StandardCharsets.ISO_8859_1).contains("partial\n")) {
+                    RawClient.Record r = c.readRecord();
+                    assertEquals(2, r.requestId(), "only the cut id has written");
+                    cut.writeBytes(r.content());
+                }
+                // Its completion reaches the connection meanwhile; then the other id's body comes.
+                Thread.sleep(200);
+                c.write(RawClient.stream(FCGI_STDIN, 1, "hello".getBytes(StandardCharsets.US_ASCII)));
+                ByteArrayOutputStream other = new ByteArrayOutputStream();
+                while (true) {
+                    RawClient.Record r = c.readRecord();
+                    if (r.requestId() == 1 && r.type() == FCGI_END_REQUEST) {
+                        break;
+                    }
+                    if (r.requestId() == 1 && r.type() == FCGI_STDOUT) {
+                        other.writeBytes(r.content());
+                    }
+                }
+                assertTrue(other.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\npassed\n"),
+                        other.toString(StandardCharsets.ISO_8859_1));
+            }
+        }
+
+        /**
          * An id begun while maxMultiplexedRequests are in flight waits and is answered once one of them completes, not
          * refused. Those in flight meet at a barrier of that many, so the one waiting cannot end first.
          */
@@ -518,6 +559,27 @@ public abstract class GatewayParitySuite {
                 assertNotNull(failures().poll(5, TimeUnit.SECONDS), "the application's read failed");
                 c.write(RawClient.request(1, FCGI_KEEP_CONN, RawClient.get("/hello"), new byte[0]));
                 assertEquals("Hello\n", c.readResponse(1).text(), "kept-alive connection still serves");
+            }
+        }
+
+        /**
+         * An aborted request ends with its FCGI_END_REQUEST as any whole response does, so a connection without
+         * FCGI_KEEP_CONN then drains as after any whole response: the rest of a body the web server was still sending
+         * is read, not reset under the END_REQUEST. (Only a response cut short by a failure closes at once.)
+         */
+        @Test
+        void anAbortedRequestWithoutKeepConnDrains() throws Exception {
+            try (RawClient c = client()) {
+                c.write(RawClient.begin(1, FCGI_RESPONDER, 0));
+                c.write(RawClient.params(1, RawClient.post("/echo", 100)));
+                Thread.sleep(200);
+                ByteBuffer abort = ByteBuffer.allocate(8);
+                FcgiEncoder.putAbortRequest(abort, 1);
+                c.write(abort.array());
+                assertEquals(FCGI_REQUEST_COMPLETE, c.readResponse(1).protocolStatus());
+                assertNotNull(failures().poll(5, TimeUnit.SECONDS), "the application's read failed");
+                assertTrue(c.closedByServer());
+                assertFalse(c.closedWhole(1000), "closed whole at once: what the web server still sends is reset");
             }
         }
 

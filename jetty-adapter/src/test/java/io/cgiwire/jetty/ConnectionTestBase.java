@@ -83,6 +83,11 @@ abstract class ConnectionTestBase {
                     Content.Sink.write(response, true, "barrier timed out\n", callback);
                     return true;
                 }
+                if (query.getValue("cut") != null) {
+                    Content.Sink.write(response, false, "partial\n",
+                            Callback.from(() -> callback.failed(new IOException("cut short")), callback::failed));
+                    return true;
+                }
                 try (InputStream body = Content.Source.asInputStream(request)) {
                     body.transferTo(OutputStream.nullOutputStream());
                 } catch (IOException x) {

@@ -1,6 +1,5 @@
 package io.cgiwire.tomcat;
 
-import io.cgiwire.core.GatewaySession;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,15 +33,6 @@ final class GatewayInput implements InputBuffer {
         this.request = request;
         this.bytes = new byte[size];
         this.buffer = ByteBuffer.wrap(bytes).limit(0);
-    }
-
-    /**
-     * Whether the connection may close at once after {@code completion}, without draining: the web server can send
-     * nothing more (SCGI after its body, FastCGI without FCGI_KEEP_CONN after its stdin) and nothing read is left
-     * undecoded.
-     */
-    boolean nothingMoreToRead(GatewaySession.Completion completion) {
-        return completion.inputComplete() && !buffer.hasRemaining();
     }
 
     /**

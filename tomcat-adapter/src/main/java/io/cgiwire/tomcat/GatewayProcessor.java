@@ -342,15 +342,16 @@ final class GatewayProcessor extends GatewayCoyoteProcessor {
         } finally {
             readLock.unlock();
         }
-        boolean keep = clean && completion.keepConnection() && !protocol.isPaused();
+        GatewaySession.AfterResponse after = completion.after(clean, protocol.isPaused(), in.buffer.hasRemaining());
         recycleRequest();
-        if (keep) {
-            socketWrapper.setReadTimeout(protocol.getKeepAliveTimeout());
-            return SocketState.OPEN;
-        }
-        // A clean end waits for the web server's close, unless nothing more can come: the response is flushed, and
-        // closing at once saves a poller round per request.
-        return clean && !in.nothingMoreToRead(completion) ? startDrain() : SocketState.CLOSED;
+        return switch (after) {
+            case KEEP -> {
+                socketWrapper.setReadTimeout(protocol.getKeepAliveTimeout());
+                yield SocketState.OPEN;
+            }
+            case DRAIN -> startDrain();
+            case CLOSE -> SocketState.CLOSED;
+        };
     }
 
     private SocketState violationBeforeRequest(ProtocolException violation) {

@@ -3,6 +3,7 @@ package io.cgiwire.tomcat;
 import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayRequest;
 import io.cgiwire.core.GatewaySession;
+import io.cgiwire.core.GatewaySession.AfterResponse;
 import io.cgiwire.core.ProtocolException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -323,12 +324,15 @@ final class Multiplexer {
         boolean kept;
         lock.lock();
         try {
-            clean &= failure == null && !inputEnded;
-            GatewaySession.Completion completion = session.complete(s.gateway, !clean);
+            // A stream cut short fails only itself (the session keeps the connection while others are in flight);
+            // a failure on the connection, or its input's end, is the connection's.
+            boolean sound = failure == null && !inputEnded;
+            GatewaySession.Completion completion = session.complete(s.gateway, !(clean && sound));
             streams.remove(s);
             owed = completion.owed();
-            if (!completion.keepConnection() || protocol.isPaused()) {
-                closing = clean && closing != Wait.CLOSE && !in.nothingMoreToRead(completion) ? Wait.DRAIN : Wait.CLOSE;
+            AfterResponse after = completion.after(sound, protocol.isPaused(), in.buffer.hasRemaining());
+            if (after != AfterResponse.KEEP) {
+                closing = after == AfterResponse.DRAIN && closing != Wait.CLOSE ? Wait.DRAIN : Wait.CLOSE;
             }
             boolean last = streams.isEmpty() && (closing != null || failure != null || inputEnded);
             // A request that waited for room starts now, from what is buffered: the reader calls next() again.

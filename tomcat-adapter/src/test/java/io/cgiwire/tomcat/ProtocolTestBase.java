@@ -187,6 +187,11 @@ abstract class ProtocolTestBase {
                 Thread.currentThread().interrupt();
                 throw new IOException(e);
             }
+            if (request.getParameter("cut") != null) {
+                response.getWriter().print("partial\n");
+                response.flushBuffer();
+                throw new IOException("cut short");
+            }
             try {
                 request.getInputStream().transferTo(OutputStream.nullOutputStream());
             } catch (IOException e) {

@@ -845,10 +845,11 @@ public final class FcgiSession extends GatewaySession {
     public Completion complete(GatewayRequest r, boolean failed) {
         Exchange e = r == null ? null : exchange(r);
         if (e == null) {
-            return new Completion(null, false);
+            return new Completion(null, false, false, failed);
         }
         ByteBuffer owed = null;
         boolean keep;
+        boolean cutShort = (failed || !e.ended) && !e.aborted;
         // Requests in flight or waiting besides this one keep the connection for now; once none is left, the last
         // request begun says whether it stays (a request that completes late does not undo a later one's close).
         boolean others = !waiting.isEmpty() || inFlight.size() > 1;
@@ -876,7 +877,7 @@ public final class FcgiSession extends GatewaySession {
         // event per request less (lighttpd, and nginx without fastcgi_keep_conn).
         boolean inputComplete = !keep && e.stdinEnded && !e.aborted && inFlight.isEmpty() && waiting.isEmpty()
                 && decoder.betweenRecords();
-        return new Completion(owed, keep, inputComplete);
+        return new Completion(owed, keep, inputComplete, cutShort);
     }
 
     @Override

@@ -133,6 +133,6 @@ public final class ScgiSession extends GatewaySession {
     @Override
     public Completion complete(boolean failed) {
         dropCurrent();
-        return new Completion(null, false, decoder.complete());
+        return new Completion(null, false, decoder.complete(), failed);
     }
 }

@@ -576,20 +576,23 @@ class FcgiSessionTest {
         assertNull(d.session.stderr(ByteBuffer.wrap(latin1("after"))));
     }
 
-    /** What {@link GatewaySession#complete} owes and decides, by how the request went. */
-    @ParameterizedTest(name = "keep {0}, ended {1}, aborted {2}, failed {3}: owed END_REQUEST {4}, keep {5}")
+    /**
+     * What {@link GatewaySession#complete} owes and decides, by how the request went. A response is cut short when it
+     * failed or never ended, unless the web server aborted it: then it ends with the FCGI_END_REQUEST owed.
+     */
+    @ParameterizedTest(name = "keep {0}, ended {1}, aborted {2}, failed {3}: owed END_REQUEST {4}, keep {5}, cut {6}")
     @CsvSource({
-        "true,  true,  false, false, false, true",
-        "true,  true,  false, true,  false, false",
-        "false, true,  false, false, false, false",
-        "true,  false, false, false, false, false",
-        "true,  false, false, true,  false, false",
-        "true,  false, true,  true,  true,  true",
-        "false, false, true,  true,  true,  false",
-        "true,  true,  true,  true,  false, true",
+        "true,  true,  false, false, false, true,  false",
+        "true,  true,  false, true,  false, false, true",
+        "false, true,  false, false, false, false, false",
+        "true,  false, false, false, false, false, true",
+        "true,  false, false, true,  false, false, true",
+        "true,  false, true,  true,  true,  true,  false",
+        "false, false, true,  true,  true,  false, false",
+        "true,  true,  true,  true,  false, true,  false",
     })
     void completion(boolean keepConn, boolean ended, boolean aborted, boolean failed, boolean owesEnd,
-            boolean keep) throws ProtocolException {
+            boolean keep, boolean cutShort) throws ProtocolException {
         Driver d = inFlight(keepConn ? FCGI_KEEP_CONN : 0);
         if (aborted) {
             d.read(abortRecord(1));
@@ -601,6 +604,7 @@ class FcgiSessionTest {
         assertEquals(owesEnd ? escape(endRequest(1, FCGI_REQUEST_COMPLETE)) : null,
                 c.owed() == null ? null : escape(bytes(c.owed())));
         assertEquals(keep, c.keepConnection());
+        assertEquals(cutShort, c.cutShort());
         assertNull(d.session.current());
         assertTrue(d.session.ended(), "nothing in flight");
     }

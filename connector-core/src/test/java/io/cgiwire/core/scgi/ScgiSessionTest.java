@@ -193,6 +193,16 @@ class ScgiSessionTest {
         }
     }
 
+    /** A response that failed is cut short, one that did not is whole: SCGI has no abort. */
+    @Test
+    void onlyAFailedResponseIsCutShort() throws ProtocolException {
+        for (boolean failed : new boolean[] {false, true}) {
+            Driver d = new Driver(SESSIONS.get(), IDLE);
+            d.read(RawClient.scgi(RawClient.get("/hello"), new byte[0]));
+            assertEquals(failed, d.session.complete(failed).cutShort());
+        }
+    }
+
     /** Once the body is whole nothing the request needs can come, and the adapter need not read until it completes. */
     @Test
     void aRequestWithItsBodyReadNeedsNoMoreReads() throws ProtocolException {

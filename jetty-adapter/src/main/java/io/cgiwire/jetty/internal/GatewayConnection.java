@@ -3,6 +3,7 @@ package io.cgiwire.jetty.internal;
 import io.cgiwire.core.GatewayEvent;
 import io.cgiwire.core.GatewayRequest;
 import io.cgiwire.core.GatewaySession;
+import io.cgiwire.core.GatewaySession.AfterResponse;
 import io.cgiwire.core.ProtocolException;
 import io.cgiwire.core.cgi.CgiResponseHead;
 import io.cgiwire.jetty.FcgiConnectionFactory;
@@ -645,14 +646,12 @@ public final class GatewayConnection extends AbstractMetaDataConnection {
             if (completion.owed() != null) {
                 flusher.write(Callback.NOOP, completion.owed());
             }
-            keep = completion.keepConnection() && !failed && !inputEnded && !closed
-                    && !getConnector().isShutdown();
+            AfterResponse after = completion.after(!failed && !inputEnded && !closed, getConnector().isShutdown(),
+                    input != null && input.hasRemaining());
+            keep = after == AfterResponse.KEEP;
             // The others in flight finish first; the last of them ends the connection.
             othersFirst = !keep && !streams.isEmpty();
-            // A connection that ends cleanly waits for the web server's close, unless nothing more can come (SCGI
-            // after its body): then it closes at once, a read event per request less.
-            boolean quiet = completion.inputComplete() && (input == null || !input.hasRemaining());
-            if (!keep && !othersFirst && failure == null && !failed && !closed && !quiet) {
+            if (after == AfterResponse.DRAIN && !othersFirst) {
                 draining = true;
             }
             if (keep) {
